@@ -1,0 +1,7 @@
+"""Local demo: DEBUG off so users see the real error pages, a fixed non-secret key."""
+
+from .base import *  # noqa: F403
+
+SECRET_KEY = SECRET_KEY or "dathub-demo-only-not-secret-0b5f1c"  # noqa: F405
+STORAGES["staticfiles"]["BACKEND"] = "whitenoise.storage.CompressedStaticFilesStorage"  # noqa: F405
+WHITENOISE_USE_FINDERS = True

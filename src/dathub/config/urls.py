@@ -6,6 +6,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("dathub.core.urls")),
     path("", include("dathub.tenancy.urls")),
+    path("", include("dathub.planning.urls")),
 ]
 
 handler400 = "dathub.core.views.error_400"

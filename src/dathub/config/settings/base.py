@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "dathub.core",
     "dathub.tenancy",
+    "dathub.planning",
     "dathub.api",
 ]
 

@@ -85,3 +85,8 @@ def rag_tag_class(rating: str | None) -> str:
         "amber": "govuk-tag--orange",
         "green": "govuk-tag--green",
     }.get(value, "govuk-tag--grey")
+
+
+@register.filter
+def get_item(mapping: dict[str, Any], key: str) -> Any:
+    return mapping.get(key, key) if mapping else key

@@ -1,0 +1,226 @@
+"""The partnership's treatment plan: plan -> planning grids -> objectives -> actions.
+
+Every value read from a document keeps the cell it came from (`*_text`), so nothing the
+document said is lost even where the product could not interpret it.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from dathub.core.models import PartnershipOwned
+
+
+class Recurrence(models.TextChoices):
+    MONTHLY = "monthly", "Monthly"
+    QUARTERLY = "quarterly", "Quarterly"
+    ANNUAL = "annual", "Annual"
+
+
+class DueFields(models.Model):
+    """A 'by when' cell as written and as read (see the plan interchange spec)."""
+
+    due_text = models.CharField("by when (as written)", max_length=200, blank=True)
+    due_start = models.DateField(null=True, blank=True)
+    due_end = models.DateField("deadline", null=True, blank=True)
+    due_recurrence = models.CharField(max_length=16, choices=Recurrence.choices, blank=True)
+    due_ongoing = models.BooleanField(default=False)
+
+    class Meta:
+        abstract = True
+
+
+class Plan(PartnershipOwned):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        AGREED = "agreed", "Agreed"
+        PUBLISHED = "published", "Published"
+
+    financial_year = models.CharField(max_length=7, help_text="For example 2009/10")
+    title = models.CharField(max_length=300)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    partnership_name_text = models.CharField("partnership (as written)", max_length=200, blank=True)
+    published_on = models.DateField("date published", null=True, blank=True)
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    signed_off_at = models.DateTimeField(null=True, blank=True)
+    rolled_over_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="rolled_over_to"
+    )
+    source_name = models.CharField("imported from", max_length=255, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-financial_year", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PlanImport(PartnershipOwned):
+    """An uploaded plan document waiting for its preview to be confirmed.
+
+    The original file is kept with the plan it became, so the import can always be traced.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for confirmation"
+        CONFIRMED = "confirmed", "Imported"
+        CANCELLED = "cancelled", "Cancelled"
+
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    filename = models.CharField(max_length=255)
+    document = models.BinaryField()
+    parsed = models.JSONField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    plan = models.ForeignKey(
+        Plan, null=True, blank=True, on_delete=models.PROTECT, related_name="imports"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+    @property
+    def issues(self) -> list[dict]:
+        return list(self.parsed.get("issues", []))
+
+
+class Grid(PartnershipOwned):
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="grids")
+    number = models.PositiveIntegerField()
+    title = models.CharField(max_length=300)
+    rating = models.CharField(
+        "self-assessment rating",
+        max_length=40,
+        blank=True,
+        help_text="red, amber, green, or mixed such as amber/green; n/a",
+    )
+    assessment = models.TextField("baseline assessment", blank=True)
+    position = models.PositiveIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["plan", "position", "number"]
+
+    def __str__(self) -> str:
+        return f"Planning grid {self.number}: {self.title}"
+
+
+class Priority(PartnershipOwned):
+    grid = models.ForeignKey(Grid, on_delete=models.PROTECT, related_name="priorities")
+    text = models.TextField()
+    position = models.PositiveIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["grid", "position"]
+        verbose_name_plural = "priorities"
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class SpendLine(PartnershipOwned):
+    grid = models.ForeignKey(Grid, on_delete=models.PROTECT, related_name="spend_lines")
+    label = models.CharField(max_length=200)
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    position = models.PositiveIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["grid", "position"]
+
+    def __str__(self) -> str:
+        return f"{self.label}: £{self.amount:,.0f}"
+
+
+class Objective(PartnershipOwned, DueFields):
+    grid = models.ForeignKey(Grid, on_delete=models.PROTECT, related_name="objectives")
+    number = models.PositiveIntegerField(null=True, blank=True)
+    title = models.TextField()
+    owners_text = models.CharField("by whom (as written)", max_length=300, blank=True)
+    notes = models.JSONField(default=list, blank=True)  # rows that are not actions
+    position = models.PositiveIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["grid", "position"]
+
+    def __str__(self) -> str:
+        prefix = f"Objective {self.number}: " if self.number is not None else ""
+        return f"{prefix}{self.title}"
+
+
+class Action(PartnershipOwned, DueFields):
+    """Something to be done by someone by some time.
+
+    Most actions belong to a plan objective; actions from meetings, reviews or
+    recommendations have no objective and say where they came from instead.
+    """
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        ON_TRACK = "on_track", "On track"
+        AT_RISK = "at_risk", "At risk"
+        OFF_TRACK = "off_track", "Off track"
+        COMPLETE = "complete", "Complete"
+        DROPPED = "dropped", "Dropped"
+
+    objective = models.ForeignKey(
+        Objective, null=True, blank=True, on_delete=models.PROTECT, related_name="actions"
+    )
+    source = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Where an action outside the plan came from, e.g. 'Board meeting 12 May 2009'",
+    )
+    text = models.TextField()
+    owners_text = models.CharField("by whom (as written)", max_length=300, blank=True)
+    cost_text = models.CharField("cost (as written)", max_length=200, blank=True)
+    cost_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.NOT_STARTED)
+    percent_complete = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["objective", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:100]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in {self.Status.COMPLETE, self.Status.DROPPED}
+
+
+class ActionOwner(PartnershipOwned):
+    """One party of an action's 'by whom': a person, a named role, or text not yet matched."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="owners")
+    text = models.CharField(max_length=200)  # the party as the document wrote it
+    person = models.ForeignKey(
+        "tenancy.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    role_name = models.ForeignKey(
+        "tenancy.RoleName", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["action", "position"]
+
+    def __str__(self) -> str:
+        return str(self.person or self.role_name or self.text)

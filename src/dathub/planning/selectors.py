@@ -1,0 +1,297 @@
+"""Reads of plans and actions, scoped to the actor.
+
+A provider user sees the plans but, of the actions, only those their organisation owns:
+an owner who is one of its people, a named role held by one of its people, or an owner
+cell that names the organisation.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+
+from dathub.tenancy import permissions
+from dathub.tenancy import roles as r
+from dathub.tenancy.models import Partnership
+from dathub.tenancy.selectors import _get
+
+from .models import Action, ActionOwner, Grid, Objective, Plan, PlanImport, Priority, SpendLine
+
+
+def plan_list(
+    *, actor: Any, partnership: Partnership, include_archived: bool = False
+) -> QuerySet[Plan]:
+    qs = Plan.objects.filter(partnership=partnership)
+    if not include_archived:
+        qs = qs.current()
+    return qs if permissions.can(actor, partnership, r.VIEW_PLANS) else qs.none()
+
+
+def plan_get(*, actor: Any, partnership: Partnership, pk: Any) -> Plan:
+    return _get(plan_list(actor=actor, partnership=partnership, include_archived=True), pk)
+
+
+def plan_import_get(*, actor: Any, partnership: Partnership, pk: Any) -> PlanImport:
+    qs = PlanImport.objects.filter(partnership=partnership)
+    if not permissions.can(actor, partnership, r.MANAGE_PLANS):
+        qs = qs.none()
+    return _get(qs, pk)
+
+
+def _owned_by_organisation(qs: QuerySet[Action], organisation: Any) -> QuerySet[Action]:
+    if organisation is None:
+        return qs.none()
+    owners = (
+        ActionOwner.objects.current()
+        .filter(action=OuterRef("pk"))
+        .filter(
+            Q(person__organisation=organisation)
+            | Q(role_name__holder__organisation=organisation)
+            | Q(text__icontains=organisation.name)
+        )
+    )
+    return qs.filter(Exists(owners) | Q(owners_text__icontains=organisation.name))
+
+
+def action_list(
+    *, actor: Any, partnership: Partnership, include_archived: bool = False
+) -> QuerySet[Action]:
+    qs = Action.objects.filter(partnership=partnership)
+    if not include_archived:
+        qs = qs.current().filter(
+            Q(objective__isnull=True)
+            | Q(
+                objective__archived_at__isnull=True,
+                objective__grid__archived_at__isnull=True,
+                objective__grid__plan__archived_at__isnull=True,
+            )
+        )
+    if not permissions.can(actor, partnership, r.VIEW_PLANS):
+        return qs.none()
+    scope = permissions.organisation_scope(actor, partnership)
+    if scope is not False:
+        qs = _owned_by_organisation(qs, scope)
+    return qs
+
+
+def action_get(*, actor: Any, partnership: Partnership, pk: Any) -> Action:
+    return _get(action_list(actor=actor, partnership=partnership, include_archived=True), pk)
+
+
+def grid_get(*, actor: Any, plan: Plan, pk: Any) -> Grid:
+    return _get(Grid.objects.filter(plan=plan), pk)
+
+
+def objective_get(*, actor: Any, plan: Plan, pk: Any) -> Objective:
+    return _get(Objective.objects.filter(grid__plan=plan), pk)
+
+
+def plan_structure(*, actor: Any, plan: Plan) -> list[Grid]:
+    """The plan's current grids with priorities, spend, objectives and the actions the actor
+    may see, in document order, fetched in a fixed number of queries."""
+    visible = action_list(actor=actor, partnership=plan.partnership).prefetch_related(
+        Prefetch(
+            "owners", queryset=ActionOwner.objects.current().select_related("person", "role_name")
+        )
+    )
+    objectives = Objective.objects.current().prefetch_related(
+        Prefetch("actions", queryset=visible.order_by("position", "id"), to_attr="visible_actions")
+    )
+    return list(
+        plan.grids.current()
+        .prefetch_related(
+            Prefetch(
+                "objectives", queryset=objectives.order_by("position"), to_attr="current_objectives"
+            ),
+            Prefetch(
+                "priorities",
+                queryset=Priority.objects.current().order_by("position"),
+                to_attr="current_priorities",
+            ),
+            Prefetch(
+                "spend_lines",
+                queryset=SpendLine.objects.current().order_by("position"),
+                to_attr="current_spend",
+            ),
+        )
+        .order_by("position", "number")
+    )
+
+
+# --- the dathub.plan/1 interchange form -------------------------------------------------
+
+
+def _number(amount: Decimal | None) -> int | float | None:
+    if amount is None:
+        return None
+    return int(amount) if amount == amount.to_integral_value() else float(amount)
+
+
+def _due(obj: Any) -> dict[str, Any] | None:
+    if not obj.due_text:
+        return None
+    return {
+        "text": obj.due_text,
+        "start": obj.due_start.isoformat() if obj.due_start else None,
+        "end": obj.due_end.isoformat() if obj.due_end else None,
+        "recurrence": obj.due_recurrence or None,
+        "ongoing": obj.due_ongoing,
+    }
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def plan_as_json(*, actor: Any, plan: Plan) -> dict[str, Any]:
+    """The plan as `dathub.plan/1`, with ids so API clients can address what they update."""
+    grids = []
+    for grid in plan_structure(actor=actor, plan=plan):
+        objectives = []
+        for objective in grid.current_objectives:  # type: ignore[attr-defined]
+            actions = []
+            for action in objective.visible_actions:
+                actions.append(
+                    {
+                        "id": action.pk,
+                        "text": action.text,
+                        "due": _due(action),
+                        "owners": action.owners_text or None,
+                        "owner_list": [o.text for o in action.owners.all()],
+                        "cost": (
+                            {"text": action.cost_text, "amount": _number(action.cost_amount)}
+                            if action.cost_text
+                            else None
+                        ),
+                        "status": action.status,
+                        "percent_complete": action.percent_complete,
+                    }
+                )
+            objectives.append(
+                {
+                    "id": objective.pk,
+                    "number": objective.number,
+                    "title": objective.title,
+                    "due": _due(objective),
+                    "owners": objective.owners_text or None,
+                    "actions": actions,
+                    "notes": list(objective.notes),
+                }
+            )
+        grids.append(
+            {
+                "id": grid.pk,
+                "number": grid.number,
+                "title": grid.title,
+                "rating": grid.rating or None,
+                "assessment": grid.assessment or None,
+                "priorities": [p.text for p in grid.current_priorities],  # type: ignore[attr-defined]
+                "spend": [
+                    {"label": s.label, "amount": _number(s.amount)} for s in grid.current_spend
+                ],  # type: ignore[attr-defined]
+                "objectives": objectives,
+            }
+        )
+    return {
+        "schema": "dathub.plan/1",
+        "id": plan.pk,
+        "partnership": plan.partnership_name_text or plan.partnership.name,
+        "title": plan.title,
+        "financial_year": plan.financial_year,
+        "published": _iso(plan.published_on),
+        "status": plan.status,
+        "grids": grids,
+    }
+
+
+def strip_ids(data: Any) -> Any:
+    """The interchange form without the product's own keys, for comparing documents."""
+    extra = {"id", "status", "percent_complete"}
+    if isinstance(data, dict):
+        return {k: strip_ids(v) for k, v in data.items() if k not in extra}
+    if isinstance(data, list):
+        return [strip_ids(v) for v in data]
+    return data
+
+
+# --- finding actions ----------------------------------------------------------------------
+
+
+def due_filter(period: str, today: date) -> Q:
+    """Actions due in a named period. Overdue = past the deadline and not complete."""
+    from .due import financial_quarter_bounds, month_bounds
+
+    closed = [Action.Status.COMPLETE, Action.Status.DROPPED]
+    if period == "overdue":
+        return Q(due_end__lt=today, due_ongoing=False) & ~Q(status__in=closed)
+    if period == "this_month":
+        start, end = month_bounds(today)
+        return Q(due_end__range=(start, end))
+    if period in {"this_quarter", "next_quarter"}:
+        start, end = financial_quarter_bounds(today, 0 if period == "this_quarter" else 1)
+        return Q(due_end__range=(start, end))
+    if period == "recurring":
+        return ~Q(due_recurrence="")
+    if period == "ongoing":
+        return Q(due_ongoing=True, due_end__isnull=True, due_recurrence="")
+    if period == "no_date":
+        return ~Q(due_text="") & Q(
+            due_start__isnull=True, due_end__isnull=True, due_recurrence="", due_ongoing=False
+        )
+    return Q()
+
+
+def action_search(
+    *,
+    actor: Any,
+    partnership: Partnership,
+    today: date,
+    q: str = "",
+    owner: str = "",
+    due: str = "",
+    plan: str = "",
+    grid: int | None = None,
+    status: str = "",
+) -> QuerySet[Action]:
+    qs = action_list(actor=actor, partnership=partnership).select_related("objective__grid__plan")
+    if plan:
+        qs = qs.filter(objective__grid__plan_id=plan if plan.isdigit() else None)
+    elif not q and not owner:
+        # Without a plan chosen, look at the plans still being delivered.
+        qs = qs.filter(
+            Q(objective__isnull=True)
+            | ~Q(objective__grid__plan__status=Plan.Status.DRAFT)
+            | Q(objective__grid__plan__rolled_over_to__isnull=True)
+        )
+    if grid:
+        qs = qs.filter(objective__grid__number=grid)
+    if q:
+        qs = qs.filter(
+            Q(text__icontains=q)
+            | Q(owners_text__icontains=q)
+            | Q(objective__title__icontains=q)
+            | Q(source__icontains=q)
+        )
+    if owner:
+        kind, _, pk = owner.partition(":")
+        field = {"person": "person_id", "role": "role_name_id"}.get(kind)
+        if field and pk.isdigit():
+            owned = ActionOwner.objects.current().filter(action=OuterRef("pk"), **{field: pk})
+            qs = qs.filter(Exists(owned))
+    if status == "open":
+        qs = qs.exclude(status__in=[Action.Status.COMPLETE, Action.Status.DROPPED])
+    elif status:
+        qs = qs.filter(status=status)
+    if due:
+        qs = qs.filter(due_filter(due, today))
+    return qs.order_by(
+        "due_end",
+        "objective__grid__plan",
+        "objective__grid__position",
+        "objective__position",
+        "position",
+        "id",
+    )

@@ -14,6 +14,8 @@ from ninja.security import APIKeyCookie, HttpBearer
 
 from dathub.tenancy import services as tenancy_services
 
+from .errors import ERROR_CODES
+
 
 class TokenAuth(HttpBearer):
     """Personal API token: `Authorization: Bearer dh_...`."""
@@ -91,9 +93,7 @@ def _invalid_model(request: HttpRequest, exc: DjangoValidationError) -> HttpResp
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    codes = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
-             405: "method_not_allowed", 409: "conflict", 413: "too_large", 422: "invalid"}
-    return _error(request, exc.status_code, codes.get(exc.status_code, "error"), str(exc))
+    return _error(request, exc.status_code, ERROR_CODES.get(exc.status_code, "error"), str(exc))
 
 
 @api.exception_handler(Exception)
@@ -105,9 +105,11 @@ def _crash(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 def _add_routers() -> None:
+    from dathub.planning.api import router as planning_router
     from dathub.tenancy.api import router as tenancy_router
 
     api.add_router("/", tenancy_router)
+    api.add_router("/", planning_router)
 
 
 _add_routers()

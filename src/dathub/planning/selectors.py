@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
 
 from dathub.tenancy import permissions
 from dathub.tenancy import roles as r
@@ -295,3 +296,13 @@ def action_search(
         "position",
         "id",
     )
+
+
+def plan_get_visible(*, actor: Any, pk: Any) -> Plan:
+    """A plan by id from any partnership the actor may see (the API addresses plans by id)."""
+    from dathub.tenancy.selectors import partnership_list
+
+    plan = _get(Plan.objects.filter(partnership__in=partnership_list(actor=actor)), pk)
+    if not permissions.can(actor, plan.partnership, r.VIEW_PLANS):
+        raise Http404("No plan found")
+    return plan

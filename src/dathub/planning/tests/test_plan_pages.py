@@ -1,0 +1,184 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from dathub.planning.models import Action, Objective, Plan, PlanImport
+
+from .plan_fixtures import example_bytes, plan  # noqa: F401
+
+
+def test_upload_preview_then_confirm(demo: Any, client_for: Any, example_bytes: bytes) -> None:
+    client = client_for(demo.coordinator)
+    url = reverse("planning:plan-import", args=["N01A"])
+    upload = SimpleUploadedFile("northshire.txt", example_bytes, content_type="text/plain")
+    response = client.post(url, {"document": upload})
+    staged = PlanImport.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("planning:plan-import-preview", args=["N01A", staged.pk])
+    assert Plan.objects.count() == 0  # nothing saved before confirmation
+    preview = client.get(response.url).content.decode()
+    assert "2 planning grids, 6 objectives, 9 actions" in preview
+    assert "Recruit two recovery workers" in preview
+    done = client.post(response.url, {"decision": "confirm"})
+    plan = Plan.objects.get()
+    assert done.url == reverse("planning:plan-detail", args=["N01A", plan.pk])
+    page = client.get(done.url).content.decode()
+    assert "Planning grid 1: Access and engagement" in page
+    # Confirming twice imports nothing more.
+    client.post(response.url, {"decision": "confirm"})
+    assert Plan.objects.count() == 1
+
+
+def test_cancelled_import_saves_nothing(demo: Any, client_for: Any, example_bytes: bytes) -> None:
+    client = client_for(demo.coordinator)
+    client.post(
+        reverse("planning:plan-import", args=["N01A"]),
+        {"document": SimpleUploadedFile("p.txt", example_bytes)},
+    )
+    staged = PlanImport.objects.get()
+    client.post(
+        reverse("planning:plan-import-preview", args=["N01A", staged.pk]), {"decision": "cancel"}
+    )
+    staged.refresh_from_db()
+    assert staged.status == "cancelled" and Plan.objects.count() == 0
+
+
+def test_wrong_file_type_gets_a_clear_error(demo: Any, client_for: Any) -> None:
+    client = client_for(demo.coordinator)
+    response = client.post(
+        reverse("planning:plan-import", args=["N01A"]),
+        {"document": SimpleUploadedFile("plan.pdf", b"%PDF-1.4")},
+    )
+    assert response.status_code == 400
+    assert "The document must be a .docx, .xlsx or .txt file." in response.content.decode()
+    response = client.post(
+        reverse("planning:plan-import", args=["N01A"]),
+        {"document": SimpleUploadedFile("plan.docx", b"rubbish")},
+    )
+    assert response.status_code == 400
+    assert "govuk-error-summary" in response.content.decode()
+
+
+def test_plan_page_shows_rating_words_and_editing_only_to_managers(
+    demo: Any, client_for: Any, plan: Plan
+) -> None:
+    url = reverse("planning:plan-detail", args=["N01A", plan.pk])
+    page = client_for(demo.coordinator).get(url).content.decode()
+    assert "Add an objective" in page and "Not started" in page
+    board_page = client_for(demo.board).get(url).content.decode()
+    assert "Add an objective" not in board_page and "Planning grid 2" in board_page
+
+
+def test_provider_sees_only_own_actions_on_the_plan(demo: Any, client_for: Any, plan: Plan) -> None:
+    page = (
+        client_for(demo.provider)
+        .get(reverse("planning:plan-detail", args=["N01A", plan.pk]))
+        .content.decode()
+    )
+    assert "Recruit two recovery workers" in page
+    assert "Secure premises" not in page
+    data = (
+        client_for(demo.provider)
+        .get(reverse("planning:plan-export", args=["N01A", plan.pk, "json"]))
+        .json()
+    )
+    texts = [a["text"] for g in data["grids"] for o in g["objectives"] for a in o["actions"]]
+    assert texts == ["Recruit two recovery workers for the satellite clinic"]
+
+
+def _plan_urls(plan: Plan) -> list[str]:
+    grid = plan.grids.first()
+    objective = Objective.objects.filter(grid__plan=plan).first()
+    action = Action.objects.filter(objective=objective).first()
+    assert grid and objective and action
+    c, p = "N01A", plan.pk
+    return [
+        reverse("planning:plan-detail", args=[c, p]),
+        reverse("planning:plan-edit", args=[c, p]),
+        reverse("planning:plan-roll-over", args=[c, p]),
+        reverse("planning:plan-archive", args=[c, p]),
+        reverse("planning:plan-export", args=[c, p, "docx"]),
+        reverse("planning:plan-export", args=[c, p, "xlsx"]),
+        reverse("planning:plan-export", args=[c, p, "json"]),
+        reverse("planning:plan-grid-edit", args=[c, p, grid.pk]),
+        reverse("planning:plan-objective-edit", args=[c, p, grid.pk, objective.pk]),
+        reverse("planning:plan-action-edit", args=[c, p, objective.pk, action.pk]),
+        reverse("planning:action-owners", args=[c, action.pk]),
+        reverse("planning:plan-part-archive", args=[c, p, "action", action.pk]),
+    ]
+
+
+def test_eastvale_gets_404_for_every_northshire_plan_page(
+    demo: Any, client_for: Any, plan: Plan
+) -> None:
+    client = client_for(demo.eastvale)
+    for url in _plan_urls(plan):
+        assert client.get(url).status_code == 404, url
+        assert client.post(url, {}).status_code == 404, url
+    # The same pages under Eastvale's own code do not find Northshire's objects either.
+    for url in _plan_urls(plan):
+        assert client.get(url.replace("/N01A/", "/E02B/")).status_code == 404, url
+
+
+def test_board_member_cannot_change_a_plan(demo: Any, client_for: Any, plan: Plan) -> None:
+    client = client_for(demo.board)
+    for url in _plan_urls(plan)[1:4] + _plan_urls(plan)[7:]:
+        assert client.get(url).status_code == 403, url
+        assert client.post(url, {"title": "x"}).status_code == 403, url
+    assert Plan.objects.get(pk=plan.pk).title == plan.title
+
+
+def test_provider_gets_404_for_an_action_of_another_organisation(
+    demo: Any, client_for: Any, plan: Plan
+) -> None:
+    other = Action.objects.get(text__startswith="Secure premises")
+    response = client_for(demo.provider).get(
+        reverse("planning:action-owners", args=["N01A", other.pk])
+    )
+    assert response.status_code in {403, 404}
+
+
+def test_add_and_change_an_action_through_forms(demo: Any, client_for: Any, plan: Plan) -> None:
+    client = client_for(demo.coordinator)
+    objective = Objective.objects.get(grid__plan=plan, number=2, grid__number=1)
+    url = reverse("planning:plan-action-create", args=["N01A", plan.pk, objective.pk])
+    bad = client.post(url, {"text": ""})
+    assert bad.status_code == 400 and "govuk-error-summary" in bad.content.decode()
+    client.post(
+        url,
+        {
+            "text": "Sign the lease",
+            "due_text": "Q4 09",
+            "owners_text": "BM/DPM",
+            "cost_text": "£10k",
+        },
+    )
+    action = Action.objects.get(text="Sign the lease")
+    assert str(action.due_end) == "2010-03-31" and action.cost_amount == 10000
+    assert [o.text for o in action.owners.current()] == ["BM", "DPM"]
+
+
+def test_export_downloads(demo: Any, client_for: Any, plan: Plan) -> None:
+    client = client_for(demo.board)
+    docx = client.get(reverse("planning:plan-export", args=["N01A", plan.pk, "docx"]))
+    assert docx.status_code == 200 and docx.content[:2] == b"PK"
+    assert "attachment" in docx["Content-Disposition"]
+    assert (
+        client.get(reverse("planning:plan-export", args=["N01A", plan.pk, "exe"])).status_code
+        == 404
+    )
+
+
+@pytest.mark.parametrize("query", ["due=overdue", "q=satellite", "grid=2", "status=open", ""])
+def test_action_search_page(demo: Any, client_for: Any, plan: Plan, query: str) -> None:
+    response = client_for(demo.coordinator).get(
+        reverse("planning:action-search", args=["N01A"]) + "?" + query
+    )
+    assert response.status_code == 200
+    assert "actions found" in response.content.decode() or "action found" in (
+        response.content.decode()
+    )

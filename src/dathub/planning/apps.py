@@ -18,3 +18,6 @@ class PlanningConfig(AppConfig):
                 "Actions", "planning:action-search", r.VIEW_PLANS, 11, section="planning:action"
             )
         )
+        from . import delivery_ready
+
+        delivery_ready.ready()

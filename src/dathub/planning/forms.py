@@ -217,3 +217,69 @@ class ActionSearchForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["owner"].choices = [("", "Anyone"), *owners]  # type: ignore[attr-defined]
         self.fields["plan"].choices = [("", "All current plans"), *plans]  # type: ignore[attr-defined]
+
+
+# --- delivery tracking ------------------------------------------------------------------
+
+
+class ProgressUpdateForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=Action.Status.choices, widget=forms.RadioSelect, label="Status"
+    )
+    percent_complete = forms.IntegerField(
+        label="Percentage complete",
+        min_value=0,
+        max_value=100,
+        required=False,
+        help_text="A whole number from 0 to 100. Complete actions are 100%.",
+        widget=forms.NumberInput(),
+    )
+    note = forms.CharField(
+        label="Progress note",
+        required=False,
+        help_text="What has been done since the last update. Required when the action is at "
+        "risk, off track or dropped.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    decision_needed = forms.CharField(
+        label="Decision or help needed",
+        required=False,
+        help_text="Anything the board or the JCG is asked to decide or resolve. It is listed "
+        "under ‘Decisions needed’ in the next board pack.",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    date = forms.DateField(
+        label="Date of the update",
+        required=False,
+        help_text="Leave empty for today. For example 31/03/2010.",
+        input_formats=["%d/%m/%Y", "%Y-%m-%d", "%d/%m/%y"],
+        widget=forms.DateInput(format="%d/%m/%Y"),
+    )
+    evidence_file = forms.FileField(
+        label="Evidence file",
+        required=False,
+        help_text="A document, spreadsheet, PDF or picture, smaller than 10 MB.",
+    )
+    evidence_link = forms.URLField(
+        label="Evidence link",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text="A link to where the evidence is kept, starting https://",
+    )
+
+
+class ProgressUploadForm(forms.Form):
+    spreadsheet = forms.FileField(
+        label="Progress spreadsheet",
+        help_text="The .xlsx file downloaded from this page, with the ‘New …’ columns filled "
+        "in. Rows left empty are skipped.",
+    )
+
+    def clean_spreadsheet(self) -> Any:
+        upload = self.cleaned_data["spreadsheet"]
+        if not upload.name.lower().endswith(".xlsx"):
+            raise forms.ValidationError("The file must be an Excel spreadsheet (.xlsx).")
+        if upload.size > 10 * 1024 * 1024:
+            raise forms.ValidationError("The file must be smaller than 10 MB.")
+        return upload

@@ -224,3 +224,83 @@ class ActionOwner(PartnershipOwned):
 
     def __str__(self) -> str:
         return str(self.person or self.role_name or self.text)
+
+
+# --- delivery tracking -------------------------------------------------------------------
+
+
+def _evidence_path(instance: ProgressUpdate, filename: str) -> str:
+    return f"evidence/{instance.partnership_id}/{instance.action_id}/{filename}"
+
+
+class ProgressUpdate(PartnershipOwned):
+    """One dated report of progress on an action. Append-only: an update is never changed
+    or removed; the action's current status and percentage are those of its latest update
+    (kept in step by `services.progress_update_create`)."""
+
+    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="updates")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    author_name = models.CharField(max_length=150, blank=True)  # as it was when written
+    date = models.DateField("date of the update")
+    status = models.CharField(max_length=16, choices=Action.Status.choices)
+    percent_complete = models.PositiveSmallIntegerField()
+    note = models.TextField(blank=True)
+    decision_needed = models.TextField(
+        "decision or help needed",
+        blank=True,
+        help_text="What the board or JCG is asked to decide or resolve, if anything",
+    )
+    evidence_file = models.FileField(upload_to=_evidence_path, blank=True, max_length=300)
+    evidence_name = models.CharField(max_length=255, blank=True)
+    evidence_link = models.URLField(max_length=500, blank=True)
+    source = models.CharField(
+        max_length=20, blank=True, help_text="How it was made: page, my-actions, spreadsheet"
+    )
+
+    class Meta:
+        ordering = ["action", "-date", "-created_at", "-id"]
+        indexes = [models.Index(fields=["action", "-date", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d %b %Y}: {self.get_status_display()} ({self.percent_complete}%)"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise ValueError("Progress updates are append-only: add a new update instead.")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+class ProgressUpload(PartnershipOwned):
+    """A spreadsheet of progress uploaded by someone, with the row-by-row report."""
+
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    filename = models.CharField(max_length=255)
+    report = models.JSONField(default=dict)  # {"rows": [...], "applied": n, "rejected": n}
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class ReminderSent(PartnershipOwned):
+    """One digest e-mail sent to one person on one day, so a day is never sent twice."""
+
+    person = models.ForeignKey("tenancy.Person", on_delete=models.CASCADE, related_name="+")
+    sent_on = models.DateField()
+    overdue = models.PositiveIntegerField(default=0)
+    due_soon = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-sent_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "sent_on"], name="reminder_once_a_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.sent_on}"

@@ -60,14 +60,18 @@ def _owned_by_organisation(qs: QuerySet[Action], organisation: Any) -> QuerySet[
 def action_list(
     *, actor: Any, partnership: Partnership, include_archived: bool = False
 ) -> QuerySet[Action]:
-    qs = Action.objects.filter(partnership=partnership)
+    qs: QuerySet[Action] = Action.objects.filter(partnership=partnership)
     if not include_archived:
-        qs = qs.current().filter(
-            Q(objective__isnull=True)
-            | Q(
-                objective__archived_at__isnull=True,
-                objective__grid__archived_at__isnull=True,
-                objective__grid__plan__archived_at__isnull=True,
+        qs = (
+            Action.objects.current()
+            .filter(partnership=partnership)
+            .filter(
+                Q(objective__isnull=True)
+                | Q(
+                    objective__archived_at__isnull=True,
+                    objective__grid__archived_at__isnull=True,
+                    objective__grid__plan__archived_at__isnull=True,
+                )
             )
         )
     if not permissions.can(actor, partnership, r.VIEW_PLANS):
@@ -191,7 +195,8 @@ def plan_as_json(*, actor: Any, plan: Plan) -> dict[str, Any]:
                 "assessment": grid.assessment or None,
                 "priorities": [p.text for p in grid.current_priorities],  # type: ignore[attr-defined]
                 "spend": [
-                    {"label": s.label, "amount": _number(s.amount)} for s in grid.current_spend
+                    {"label": s.label, "amount": _number(s.amount)}
+                    for s in grid.current_spend  # type: ignore[attr-defined]
                 ],  # type: ignore[attr-defined]
                 "objectives": objectives,
             }
@@ -259,7 +264,7 @@ def action_search(
 ) -> QuerySet[Action]:
     qs = action_list(actor=actor, partnership=partnership).select_related("objective__grid__plan")
     if plan:
-        qs = qs.filter(objective__grid__plan_id=plan if plan.isdigit() else None)
+        qs = qs.filter(objective__grid__plan_id=int(plan)) if plan.isdigit() else qs.none()
     elif not q and not owner:
         # Without a plan chosen, look at the plans still being delivered.
         qs = qs.filter(
@@ -306,3 +311,151 @@ def plan_get_visible(*, actor: Any, pk: Any) -> Plan:
     if not permissions.can(actor, plan.partnership, r.VIEW_PLANS):
         raise Http404("No plan found")
     return plan
+
+
+# --- delivery tracking ------------------------------------------------------------------
+#
+# Who may report progress (UPDATE_ACTIONS): whoever manages plans, on every action they see;
+# a provider user, on the actions their organisation owns (action_list already narrows them);
+# anyone else with the capability, on the actions they or the roles they hold own.
+
+
+def owned_by_person(person: Any) -> Exists:
+    """Actions one of whose current owners is the person or a role the person holds."""
+    return Exists(
+        ActionOwner.objects.current().filter(
+            Q(person=person) | Q(role_name__holder=person, role_name__archived_at__isnull=True),
+            action=OuterRef("pk"),
+        )
+    )
+
+
+def in_current_plans(qs: QuerySet[Action]) -> QuerySet[Action]:
+    """Meeting actions, and the actions of plans still being delivered: a plan stops being
+    delivered once a roll-over of it has been agreed (its open actions were carried over)."""
+    superseded = Plan.objects.filter(
+        rolled_over_from=OuterRef("objective__grid__plan"), archived_at__isnull=True
+    ).exclude(status=Plan.Status.DRAFT)
+    return qs.filter(Q(objective__isnull=True) | ~Exists(superseded))
+
+
+def action_updatable_list(*, actor: Any, partnership: Partnership) -> QuerySet[Action]:
+    qs = action_list(actor=actor, partnership=partnership)
+    if not permissions.can(actor, partnership, r.UPDATE_ACTIONS):
+        return qs.none()
+    if permissions.can(actor, partnership, r.MANAGE_PLANS):
+        return qs
+    if permissions.organisation_scope(actor, partnership) is not False:
+        return qs  # already narrowed to the organisation's actions
+    person = permissions.person_of(actor, partnership)
+    return qs.filter(owned_by_person(person)) if person is not None else qs.none()
+
+
+def action_can_update(*, actor: Any, action: Action) -> bool:
+    if action.archived_at is not None:
+        return False
+    return (
+        action_updatable_list(actor=actor, partnership=action.partnership)
+        .filter(pk=action.pk)
+        .exists()
+    )
+
+
+def progress_updates(*, actor: Any, action: Action) -> QuerySet[Any]:
+    """The action's history, newest first. The action was fetched through action_get."""
+    from .models import ProgressUpdate
+
+    return ProgressUpdate.objects.filter(action=action).select_related("author")
+
+
+def progress_update_get(*, actor: Any, partnership: Partnership, action_pk: Any, pk: Any) -> Any:
+    action = action_get(actor=actor, partnership=partnership, pk=action_pk)
+    return _get(progress_updates(actor=actor, action=action), pk)
+
+
+def last_reported(action_ids: list[int]) -> dict[int, date]:
+    """The date of each action's latest progress update."""
+    from django.db.models import Max
+
+    from .models import ProgressUpdate
+
+    rows = (
+        ProgressUpdate.objects.filter(action_id__in=action_ids)
+        .values("action_id")
+        .annotate(last=Max("date"))
+    )
+    return {row["action_id"]: row["last"] for row in rows}
+
+
+def latest_updates(action_ids: list[int], as_at: date | None = None) -> dict[int, Any]:
+    """Each action's latest progress update (on or before `as_at` when given)."""
+    from .models import ProgressUpdate
+
+    qs = ProgressUpdate.objects.filter(action_id__in=action_ids)
+    if as_at is not None:
+        qs = qs.filter(date__lte=as_at)
+    latest: dict[int, Any] = {}
+    for update in qs.order_by("action_id", "-date", "-created_at", "-id"):
+        latest.setdefault(update.action_id, update)
+    return latest
+
+
+def my_actions(
+    *, actor: Any, partnership: Partnership, today: date, include_closed: bool = False
+) -> list[Action]:
+    """The actions the actor's person or the roles they hold own, across the plans being
+    delivered and meeting actions: overdue first (most overdue first), then by deadline.
+    Each action carries `due_state` and `can_update`."""
+    from . import delivery
+
+    person = permissions.person_of(actor, partnership)
+    if person is None:
+        return []
+    qs = in_current_plans(action_list(actor=actor, partnership=partnership)).filter(
+        owned_by_person(person)
+    )
+    if not include_closed:
+        qs = qs.exclude(status__in=[Action.Status.COMPLETE, Action.Status.DROPPED])
+    actions = list(qs.select_related("objective__grid__plan"))
+    reported = last_reported([a.pk for a in actions])
+    updatable = set(
+        action_updatable_list(actor=actor, partnership=partnership)
+        .filter(pk__in=[a.pk for a in actions])
+        .values_list("pk", flat=True)
+    )
+    for a in actions:
+        due = delivery.due_of(a)
+        a.due_state = delivery.due_state(due, a.status, today, reported.get(a.pk))  # type: ignore[attr-defined]
+        a.can_update = a.pk in updatable  # type: ignore[attr-defined]
+    actions.sort(key=lambda a: (*delivery.sort_key(delivery.due_of(a), a.status, today), a.pk))
+    return actions
+
+
+def open_actions_for_sheet(*, actor: Any, partnership: Partnership) -> QuerySet[Action]:
+    """The open actions the actor may update, for the progress spreadsheet."""
+    return (
+        in_current_plans(action_updatable_list(actor=actor, partnership=partnership))
+        .exclude(status__in=[Action.Status.COMPLETE, Action.Status.DROPPED])
+        .select_related("objective__grid__plan")
+        .order_by(
+            "objective__grid__plan",
+            "objective__grid__position",
+            "objective__position",
+            "position",
+            "id",
+        )
+    )
+
+
+def progress_upload_get(*, actor: Any, partnership: Partnership, pk: Any) -> Any:
+    """An upload report: only the person who uploaded it sees it."""
+    from .models import ProgressUpload
+
+    qs = ProgressUpload.objects.filter(partnership=partnership, uploaded_by=actor)
+    if not permissions.can(actor, partnership, r.UPDATE_ACTIONS):
+        qs = qs.none()
+    return _get(qs, pk)
+
+
+def meeting_actions(*, actor: Any, partnership: Partnership) -> QuerySet[Action]:
+    return action_list(actor=actor, partnership=partnership).filter(objective__isnull=True)

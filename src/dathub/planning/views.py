@@ -125,6 +125,7 @@ def plan_detail(request: HttpRequest, partnership: Any, pk: int) -> HttpResponse
                 s for s in Plan.Status if s in services._NEXT_STATUS[Plan.Status(plan.status)]
             ],
             "scoped": permissions.organisation_scope(request.user, partnership) is not False,
+            "today_iso": timezone.localdate().isoformat(),
         },
     )
 
@@ -588,6 +589,7 @@ def action_search(request: HttpRequest, partnership: Any) -> HttpResponse:
             "querystring": query.urlencode(),
             "today": timezone.localdate(),
             "count": page.paginator.count,
+            "can_manage": permissions.can(request.user, partnership, r.MANAGE_PLANS),
         },
     )
 

@@ -90,3 +90,16 @@ def rag_tag_class(rating: str | None) -> str:
 @register.filter
 def get_item(mapping: dict[str, Any], key: str) -> Any:
     return mapping.get(key, key) if mapping else key
+
+
+@register.filter
+def isodate(value: Any) -> Any:
+    """An ISO date string (as in the plan interchange JSON) as a date, for the date filter."""
+    import datetime as dt
+
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value

@@ -1,0 +1,484 @@
+"""Performance indicators from journeys (spec: "Indicators for a window [S, E]").
+
+Pure functions over polars frames; journeys are built once (:func:`build_journeys`) and any
+number of windows is computed in one call (:func:`compute_windows`).
+
+Choices where the spec leaves room:
+
+- Every partnership (DAT) that has an adult journey anywhere in the data gets a row for every
+  indicator, breakdown and window, with zero counts where nothing happened. Fixed breakdown
+  categories (sex, age, ethnic, drug, referral) always appear; ``agency:<AGNCY>`` appears for
+  each agency that is the journey agency of some counted person or journey of that
+  partnership in that window.
+- ETHNIC "from the person": the person's latest stated value (not empty, not ``Z``) over their
+  treatment episodes in journey order; none stated gives ``not_stated``.
+- The reference journey's (start, triage, agency, episode reference) uses the agency and
+  EPISODID of the journey's latest episode.
+- Window W is the spec taken literally: E = 30 September gives W ending 30 March (not the
+  month's end), starting 31 March of the year before.
+- ``referral:other`` includes an empty RFLS.
+- The wait's first structured modality: earliest MODST, then smallest MODID as text, then
+  smaller AGNCY and EPISODID.
+- ``successful_completion_opiate`` / ``_non_opiate`` split by the reference journey's opiate
+  flag (a code 1000-1199 in any of its episodes); crack alone is non-opiate.
+- ``penetration`` rows are produced only when a prevalence table is given; a partnership with
+  no estimate for the financial year that contains S gets no denominator and no value.
+  FINYEAR may be written ``2009/10``, ``2009/2010``, ``2009-10`` or ``0910``.
+- ``value`` is a ``Decimal`` with one place (``pl.Decimal(38, 1)``): rates are rounded half to
+  even by exact integer arithmetic (no float); counts (``in_treatment``,
+  ``ocu_in_treatment``) carry value = numerator.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Decimal
+from pathlib import Path
+
+import polars as pl
+
+from .journeys import AGE_BANDS, DRUG_GROUPS, ETHNIC_GROUPS, REFERRAL_GROUPS, build_journeys
+
+__all__ = [
+    "INDICATORS",
+    "Window",
+    "add_months",
+    "build_journeys",
+    "completion_window",
+    "compute_indicators",
+    "compute_windows",
+    "indicators_from_rows",
+    "financial_year",
+    "financial_year_windows",
+    "rate",
+    "read_prevalence",
+    "rolling_12_months",
+    "value_text",
+]
+
+RETENTION_DAYS = 84
+WAIT_DAYS = 21
+EPOCH = dt.date(1970, 1, 1)
+
+# indicator -> (numerator column, denominator column or None for counts)
+INDICATORS: dict[str, tuple[str, str | None]] = {
+    "in_treatment": ("in_treatment", None),
+    "ocu_in_treatment": ("ocu", None),
+    "effective_treatment": ("effective", "ocu"),
+    "retention_12wk": ("ret_num", "ret_den"),
+    "planned_exit": ("pe_num", "pe_den"),
+    "waiting_over_3wk": ("wt_num", "wt_den"),
+    "successful_completion": ("sc_num", "sc_den"),
+    "successful_completion_opiate": ("sco_num", "sco_den"),
+    "successful_completion_non_opiate": ("scn_num", "scn_den"),
+    "hepb_vaccination": ("hepb", "inj"),
+    "hepc_testing": ("hepc", "inj"),
+    "care_plan": ("care_plan", "in_treatment"),
+    "penetration": ("ocu", "prevalence"),
+}
+COUNT_INDICATORS = frozenset({"in_treatment", "ocu_in_treatment"})
+FAMILIES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("sex", "sex", ("M", "F")),
+    ("age", "age_band", AGE_BANDS),
+    ("ethnic", "ethnic", ETHNIC_GROUPS),
+    ("drug", "drug", DRUG_GROUPS),
+    ("referral", "referral", REFERRAL_GROUPS),
+)
+DIMS: tuple[str, ...] = ("sex", "age_band", "ethnic", "drug", "referral", "agency")
+FLAGS: tuple[str, ...] = (
+    "in_treatment",
+    "ocu",
+    "effective",
+    "inj",
+    "hepb",
+    "hepc",
+    "care_plan",
+    "ret_num",
+    "ret_den",
+    "pe_num",
+    "pe_den",
+    "wt_num",
+    "wt_den",
+    "sc_num",
+    "sc_den",
+    "sco_num",
+    "sco_den",
+    "scn_num",
+    "scn_den",
+)
+OUTPUT_COLUMNS: tuple[str, ...] = (
+    "dat",
+    "indicator",
+    "breakdown",
+    "numerator",
+    "denominator",
+    "value",
+)
+PERIOD_COLUMNS: tuple[str, ...] = ("period", "period_start", "period_end")
+VALUE_DTYPE = pl.Decimal(38, 1)
+
+
+@dataclass(frozen=True)
+class Window:
+    """A reporting window [start, end], dates inclusive."""
+
+    label: str
+    start: dt.date
+    end: dt.date
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise ValueError("a window's end is before its start")
+
+
+# ---------------------------------------------------------------------------------------------
+# Dates and windows
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """Move by calendar months; a day past the new month's end becomes its last day."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return dt.date(year, month + 1, min(day.day, last))
+
+
+def completion_window(end: dt.date) -> tuple[dt.date, dt.date]:
+    """Window W of ``successful_completion``: 12 months ending 6 months before ``end``."""
+    w_end = add_months(end, -6)
+    return add_months(w_end, -12) + dt.timedelta(days=1), w_end
+
+
+def financial_year(day: dt.date) -> str:
+    """The financial year containing ``day``, written ``2009/10``."""
+    first = day.year if day.month >= 4 else day.year - 1
+    return f"{first}/{(first + 1) % 100:02d}"
+
+
+def financial_year_windows(first_year: int) -> list[Window]:
+    """The financial year starting 1 April ``first_year`` and its quarters Q1-Q4."""
+    fy = financial_year(dt.date(first_year, 4, 1))
+    windows = [Window(fy, dt.date(first_year, 4, 1), dt.date(first_year + 1, 3, 31))]
+    for q in range(4):
+        start = add_months(dt.date(first_year, 4, 1), 3 * q)
+        end = add_months(start, 3) - dt.timedelta(days=1)
+        windows.append(Window(f"{fy} Q{q + 1}", start, end))
+    return windows
+
+
+def rolling_12_months(last_month_end: dt.date, count: int = 1) -> list[Window]:
+    """``count`` rolling 12-month windows ending at month ends, the last at ``last_month_end``."""
+    windows = []
+    for k in range(count - 1, -1, -1):
+        end = _month_end(add_months(last_month_end, -k))
+        start = add_months(end, -12) + dt.timedelta(days=1)
+        windows.append(Window(f"12m to {end.isoformat()}", start, end))
+    return windows
+
+
+def _month_end(day: dt.date) -> dt.date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def _days(day: dt.date) -> int:
+    return (day - EPOCH).days
+
+
+# ---------------------------------------------------------------------------------------------
+# Rounding
+
+
+def rate(numerator: int, denominator: int | None) -> Decimal | None:
+    """100 x numerator / denominator, half to even at one decimal; none for no denominator."""
+    if not denominator:
+        return None
+    return (Decimal(100) * Decimal(numerator) / Decimal(denominator)).quantize(
+        Decimal("0.1"), rounding=ROUND_HALF_EVEN
+    )
+
+
+def _rate_expr(num: pl.Expr, den: pl.Expr) -> pl.Expr:
+    """Vectorised :func:`rate` in exact integer arithmetic, as a one-place Decimal."""
+    scaled = num.cast(pl.Int64) * 1000
+    q = scaled // den
+    r = scaled - q * den
+    tenths = q + ((2 * r > den) | ((2 * r == den) & (q % 2 == 1))).cast(pl.Int64)
+    text = (tenths // 10).cast(pl.String) + "." + (tenths % 10).cast(pl.String)
+    return pl.when(den > 0).then(text).otherwise(None).cast(VALUE_DTYPE)
+
+
+# ---------------------------------------------------------------------------------------------
+# Prevalence
+
+
+def _finyear_label(text: str) -> str | None:
+    t = text.strip()
+    m = re.fullmatch(r"(\d{4})\s*[/-]\s*(\d{2}|\d{4})", t)
+    if m:
+        first = int(m.group(1))
+        second = int(m.group(2)) % 100
+        return f"{first}/{second:02d}" if second == (first + 1) % 100 else None
+    m = re.fullmatch(r"(\d{2})(\d{2})", t)
+    if m and int(m.group(2)) == (int(m.group(1)) + 1) % 100:
+        return f"20{m.group(1)}/{m.group(2)}"
+    return None
+
+
+def read_prevalence(path: str | Path) -> pl.DataFrame:
+    """Read ``DAT,FINYEAR,OCU_ESTIMATE`` into columns ``dat, finyear, estimate``.
+
+    Raises ``ValueError`` naming the line of a value that cannot be read.
+    """
+    frame = pl.read_csv(Path(path), infer_schema=False, encoding="utf8")
+    names = {c.strip().upper(): c for c in frame.columns}
+    missing = [c for c in ("DAT", "FINYEAR", "OCU_ESTIMATE") if c not in names]
+    if missing:
+        raise ValueError(f"prevalence file lacks column(s): {', '.join(missing)}")
+    out: list[tuple[str, str, int]] = []
+    for line, (dat, fy, est) in enumerate(
+        frame.select(names["DAT"], names["FINYEAR"], names["OCU_ESTIMATE"]).iter_rows(), start=2
+    ):
+        label = _finyear_label(fy or "")
+        if not dat or label is None or not (est or "").strip().isdigit():
+            raise ValueError(
+                f"prevalence file line {line}: DAT, FINYEAR or OCU_ESTIMATE unreadable"
+            )
+        out.append((dat.strip().upper(), label, int(est.strip())))
+    return pl.DataFrame(
+        out, schema={"dat": pl.String, "finyear": pl.String, "estimate": pl.Int64}, orient="row"
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Units: one row per counted person or journey, with 0/1 flags
+
+
+def _person_units(j: pl.LazyFrame, w: int, s: int, e: int) -> pl.LazyFrame:
+    c = pl.col
+    end = c("end")
+    active = j.filter((c("start") <= e) & (end.is_null() | (end >= s)))
+    ref = active.filter(c("jorder") == c("jorder").max().over("pid"))
+    retained = ((pl.when(end <= e).then(end).otherwise(e) - c("start")) >= RETENTION_DAYS) | (
+        (end <= e) & c("successful")
+    )
+    return ref.select(
+        pl.lit(w).alias("wid"),
+        c("dat"),
+        *DIMS,
+        pl.lit(True).alias("in_treatment"),
+        c("ocu"),
+        (c("ocu") & retained.fill_null(False)).alias("effective"),
+        c("injector").alias("inj"),
+        (c("injector") & c("hepb_ok")).alias("hepb"),
+        (c("injector") & c("hepc_ok")).alias("hepc"),
+        (c("care_plan") <= e).fill_null(False).alias("care_plan"),
+    )
+
+
+def _journey_units(j: pl.LazyFrame, w: int, s: int, e: int) -> pl.LazyFrame:
+    c = pl.col
+    end = c("end")
+    retained = ((pl.when(end <= e).then(end).otherwise(e) - c("start")) >= RETENTION_DAYS) | (
+        (end <= e) & c("successful")
+    )
+    ret_den = c("start").is_between(s, e - RETENTION_DAYS)
+    ended = end.is_between(s, e).fill_null(False)
+    wt_den = c("start").is_between(s, e)
+    return j.filter(ret_den | ended | wt_den).select(
+        pl.lit(w).alias("wid"),
+        c("dat"),
+        *DIMS,
+        (ret_den & retained.fill_null(False)).alias("ret_num"),
+        ret_den.alias("ret_den"),
+        (ended & c("successful")).alias("pe_num"),
+        (ended & ~c("transfer")).alias("pe_den"),
+        (wt_den & (c("wait") > WAIT_DAYS)).fill_null(False).alias("wt_num"),
+        wt_den.alias("wt_den"),
+    )
+
+
+def _completion_units(j: pl.LazyFrame, w: int, ws: int, we: int) -> pl.LazyFrame:
+    c = pl.col
+    end = c("end")
+    active = j.filter((c("start") <= we) & (end.is_null() | (end >= ws)))
+    ref = active.filter(c("jorder") == c("jorder").max().over("pid"))
+    num = (end.is_between(ws, we) & c("successful") & ~c("represented")).fill_null(False)
+    return ref.select(
+        pl.lit(w).alias("wid"),
+        c("dat"),
+        *DIMS,
+        num.alias("sc_num"),
+        pl.lit(True).alias("sc_den"),
+        (num & c("opiate")).alias("sco_num"),
+        c("opiate").alias("sco_den"),
+        (num & ~c("opiate")).alias("scn_num"),
+        (~c("opiate")).alias("scn_den"),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Aggregation
+
+
+def compute_windows(
+    journeys: pl.DataFrame,
+    windows: Sequence[Window],
+    prevalence: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """Every indicator and breakdown, per partnership, for each window.
+
+    ``journeys`` comes from :func:`build_journeys`. Columns: ``period, period_start,
+    period_end, dat, indicator, breakdown, numerator, denominator, value``.
+    """
+    if not windows:
+        raise ValueError("at least one window is needed")
+    j = journeys.lazy()
+    parts: list[pl.LazyFrame] = []
+    for w, win in enumerate(windows):
+        s, e = _days(win.start), _days(win.end)
+        ws, we = (_days(d) for d in completion_window(win.end))
+        parts += [
+            _person_units(j, w, s, e),
+            _journey_units(j, w, s, e),
+            _completion_units(j, w, ws, we),
+        ]
+    keys = ["wid", "dat", *DIMS]
+    # compress to one row per combination of breakdown values before the families fan out
+    units = (
+        pl.concat(parts, how="diagonal")
+        .group_by(keys)
+        .agg([pl.col(f).cast(pl.Int64).sum() for f in FLAGS])
+    )
+    families = [
+        units.group_by(["wid", "dat"])
+        .agg(pl.col(f).sum() for f in FLAGS)
+        .with_columns(breakdown=pl.lit("all"))
+    ]
+    for prefix, col, _ in (*FAMILIES, ("agency", "agency", ())):
+        families.append(
+            units.group_by(["wid", "dat", col])
+            .agg(pl.col(f).sum() for f in FLAGS)
+            .select(
+                "wid",
+                "dat",
+                (pl.lit(f"{prefix}:") + pl.col(col)).alias("breakdown"),
+                *FLAGS,
+            )
+        )
+    sums = pl.concat(families, how="diagonal").collect()
+    grid = _grid(journeys, sums, len(windows))
+    table = grid.join(sums, on=["wid", "dat", "breakdown"], how="left").with_columns(
+        pl.col(f).fill_null(0) for f in FLAGS
+    )
+    out = _to_indicators(table, windows, prevalence)
+    return out
+
+
+def _grid(journeys: pl.DataFrame, sums: pl.DataFrame, n_windows: int) -> pl.DataFrame:
+    """Every (window, partnership, breakdown) that must appear, with its sort order."""
+    fixed = ["all"] + [f"{p}:{v}" for p, _, values in FAMILIES for v in values]
+    dats = journeys.select(pl.col("dat").unique())
+    base = (
+        pl.DataFrame({"wid": list(range(n_windows))})
+        .join(dats, how="cross")
+        .join(
+            pl.DataFrame({"breakdown": fixed, "_border": list(range(len(fixed)))}),
+            how="cross",
+        )
+    )
+    agencies = (
+        sums.filter(pl.col("breakdown").str.starts_with("agency:"))
+        .select("wid", "dat", "breakdown", pl.lit(len(fixed)).alias("_border"))
+        .unique()
+    )
+    return pl.concat(
+        [base.cast({"wid": pl.Int32}), agencies.cast({"wid": pl.Int32, "_border": pl.Int64})],
+        how="vertical_relaxed",
+    )
+
+
+def _to_indicators(
+    table: pl.DataFrame, windows: Sequence[Window], prevalence: pl.DataFrame | None
+) -> pl.DataFrame:
+    finyears = pl.DataFrame(
+        {
+            "wid": list(range(len(windows))),
+            "period": [w.label for w in windows],
+            "period_start": [w.start for w in windows],
+            "period_end": [w.end for w in windows],
+            "finyear": [financial_year(w.start) for w in windows],
+        }
+    ).cast({"wid": pl.Int32})
+    table = table.with_columns(pl.col("wid").cast(pl.Int32)).join(finyears, on="wid")
+    if prevalence is not None:
+        table = table.join(
+            prevalence.select("dat", "finyear", pl.col("estimate").alias("prevalence")),
+            on=["dat", "finyear"],
+            how="left",
+        )
+    rows: list[pl.DataFrame] = []
+    for order, (name, (num, den)) in enumerate(INDICATORS.items()):
+        if name == "penetration":
+            if prevalence is None:
+                continue
+            sub = table.filter(pl.col("breakdown") == "all")
+        else:
+            sub = table
+        den_expr = pl.col(den).cast(pl.Int64) if den else pl.lit(None, dtype=pl.Int64)
+        value = (
+            pl.col(num).cast(VALUE_DTYPE)
+            if name in COUNT_INDICATORS
+            else _rate_expr(pl.col(num), den_expr)
+        )
+        rows.append(
+            sub.select(
+                "wid",
+                *PERIOD_COLUMNS,
+                "dat",
+                pl.lit(name).alias("indicator"),
+                "breakdown",
+                pl.col(num).cast(pl.Int64).alias("numerator"),
+                den_expr.alias("denominator"),
+                value.alias("value"),
+                pl.lit(order).alias("_iorder"),
+                "_border",
+            )
+        )
+    return (
+        pl.concat(rows)
+        .sort(["wid", "dat", "_iorder", "_border", "breakdown"])
+        .select(*PERIOD_COLUMNS, *OUTPUT_COLUMNS)
+    )
+
+
+def value_text() -> pl.Expr:
+    """``value`` as published text: counts as whole numbers, rates with one decimal."""
+    return (
+        pl.when(pl.col("indicator").is_in(list(COUNT_INDICATORS)))
+        .then(pl.col("numerator").cast(pl.String))
+        .otherwise(pl.col("value").cast(pl.String))
+    )
+
+
+def compute_indicators(
+    journeys: pl.DataFrame,
+    start: dt.date,
+    end: dt.date,
+    prevalence: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """One window: columns ``dat, indicator, breakdown, numerator, denominator, value``."""
+    out = compute_windows(journeys, [Window("window", start, end)], prevalence)
+    return out.select(OUTPUT_COLUMNS)
+
+
+def indicators_from_rows(
+    rows: pl.DataFrame,
+    windows: Sequence[Window],
+    prevalence: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """Accepted records straight to indicators for several windows (journeys built once)."""
+    return compute_windows(build_journeys(rows), windows, prevalence)

@@ -23,6 +23,8 @@ commands:
                                  DATHUB_ADMIN_PASSWORD)
   migrate                        create or update the database
   worker                         run background work (imports, recomputation, reports)
+  reminders send [--dry-run]     e-mail today's digests of actions due and overdue
+  reminders schedule             queue the daily digest for the worker
   plans parse FILE [--format json]
   plans import FILE --partnership CODE
   records check FILE [--as-of YYYY-MM-DD]
@@ -54,8 +56,10 @@ def _migrate(quiet: bool = False) -> None:
     from django.core.management import call_command
 
     db = settings.DATABASES["default"]
-    if db["ENGINE"].endswith("sqlite3"):
-        os.makedirs(os.path.dirname(db["NAME"]), exist_ok=True)
+    folder = os.path.dirname(str(db["NAME"]))
+    # A relative file name or an in-memory database has no folder to make.
+    if db["ENGINE"].endswith("sqlite3") and folder and not str(db["NAME"]).startswith("file:"):
+        os.makedirs(folder, exist_ok=True)
     call_command("migrate", interactive=False, verbosity=0 if quiet else 1)
 
 
@@ -77,7 +81,18 @@ def cmd_serve(argv: list[str]) -> int:
 
 
 def cmd_worker(argv: list[str]) -> int:
+    setup_django()
+    from dathub.planning.reminders import ensure_scheduled
+
+    ensure_scheduled()  # django-tasks has no scheduler: the daily digest queues itself
     return _manage(["db_worker", *argv])
+
+
+def _reminders(argv: list[str]) -> int:
+    setup_django()
+    from dathub.planning.reminders import main
+
+    return main(argv)
 
 
 def cmd_demo(argv: list[str]) -> int:
@@ -89,7 +104,7 @@ def cmd_demo(argv: list[str]) -> int:
     from dathub.demo import DEMO_PASSWORD, load_demo
 
     accounts = load_demo()
-    print("\nThe demo is loaded. Sign in at http://127.0.0.1:%d with:" % args.port)
+    print(f"\nThe demo is loaded. Sign in at http://127.0.0.1:{args.port} with:")
     for email, description in accounts:
         print(f"  {email:<36} {description}")
     print(f"Every demo account's password is: {DEMO_PASSWORD}\n")
@@ -179,6 +194,7 @@ COMMANDS: dict[str, Callable[[list[str]], int]] = {
         "records", {"check": _records_pure, "generate": _records_pure, "import": _records_db}
     ),
     "kpi": _group("kpi", {"compute": _kpi}),
+    "reminders": _group("reminders", {"send": _reminders, "schedule": _reminders}),
 }
 
 

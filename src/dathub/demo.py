@@ -26,7 +26,11 @@ from dathub.tenancy.roles import Role
 DEMO_PASSWORD = "demo-password-1"
 
 # Later apps append "dathub.<app>.demo.load" here.
-DEMO_LOADERS: list[str] = []
+DEMO_LOADERS: list[str] = [
+    "dathub.planning.demo.load",
+    "dathub.performance.demo.load",
+    "dathub.reporting.demo.load",
+]
 
 PARTNERSHIPS = [
     {
@@ -73,23 +77,55 @@ PEOPLE = [
     ("analyst", "Priya Shah", "Performance Analyst", 0, [Role.PERFORMANCE_ANALYST], True),
     ("provider", "Sam Okafor", "Service Manager", 4, [Role.PROVIDER_USER], True),
     ("board", "Jordan Ellis", "Director of Public Health", 1, [Role.BOARD_MEMBER], True),
-    ("commissioning", "Chris Taylor", "Commissioning Manager", 0,
-     [Role.COMMISSIONING_MANAGER, Role.JCG_MEMBER], False),
+    (
+        "commissioning",
+        "Chris Taylor",
+        "Commissioning Manager",
+        0,
+        [Role.COMMISSIONING_MANAGER, Role.JCG_MEMBER],
+        False,
+    ),
     ("finance", "Robin Hughes", "Finance Officer", 0, [Role.FINANCE_OFFICER], False),
-    ("cjlead", "Morgan Price", "Criminal Justice Lead", 3,
-     [Role.CRIMINAL_JUSTICE_LEAD, Role.JCG_MEMBER], False),
-    ("engagement", "Jamie Lewis", "User and Carer Engagement Lead", 0, [Role.ENGAGEMENT_LEAD], False),
+    (
+        "cjlead",
+        "Morgan Price",
+        "Criminal Justice Lead",
+        3,
+        [Role.CRIMINAL_JUSTICE_LEAD, Role.JCG_MEMBER],
+        False,
+    ),
+    (
+        "engagement",
+        "Jamie Lewis",
+        "User and Carer Engagement Lead",
+        0,
+        [Role.ENGAGEMENT_LEAD],
+        False,
+    ),
     ("admin", "Casey Ward", "Partnership Administrator", 0, [Role.ADMINISTRATOR], False),
     ("police", "Inspector Lee Carter", "Drugs Lead", 2, [Role.BOARD_MEMBER], False),
-    ("trustlead", "Dr Avery Bell", "Clinical Director", 5, [Role.BOARD_MEMBER, Role.JCG_MEMBER],
-     False),
+    (
+        "trustlead",
+        "Dr Avery Bell",
+        "Clinical Director",
+        5,
+        [Role.BOARD_MEMBER, Role.JCG_MEMBER],
+        False,
+    ),
 ]
 
 EASTVALE_NAMES = {
-    "coordinator": "Dana Whitfield", "analyst": "Nikhil Rao", "provider": "Erin Walsh",
-    "board": "Toby Marsh", "commissioning": "Hana Kowalski", "finance": "Olu Adeyemi",
-    "cjlead": "Rhys Pryce", "engagement": "Mia Fenwick", "admin": "Kit Harlow",
-    "police": "Inspector Ruth Dale", "trustlead": "Dr Felix Ndlovu",
+    "coordinator": "Dana Whitfield",
+    "analyst": "Nikhil Rao",
+    "provider": "Erin Walsh",
+    "board": "Toby Marsh",
+    "commissioning": "Hana Kowalski",
+    "finance": "Olu Adeyemi",
+    "cjlead": "Rhys Pryce",
+    "engagement": "Mia Fenwick",
+    "admin": "Kit Harlow",
+    "police": "Inspector Ruth Dale",
+    "trustlead": "Dr Felix Ndlovu",
 }
 
 # The Eastvale demo only needs a co-ordinator to sign in; the rest are a directory.
@@ -110,8 +146,11 @@ def _load_partnership(spec: dict[str, Any]) -> Partnership:
     )
     short = spec["short"]
     org_specs = [
-        (f"{short} County Council" if short == "Northshire" else f"{short} Borough Council",
-         Organisation.Kind.COUNCIL, ""),
+        (
+            f"{short} County Council" if short == "Northshire" else f"{short} Borough Council",
+            Organisation.Kind.COUNCIL,
+            "",
+        ),
         (f"{short} Primary Care Trust", Organisation.Kind.NHS, ""),
         (f"{short} Police", Organisation.Kind.POLICE, ""),
         (f"{short} Probation Service", Organisation.Kind.PROBATION, ""),
@@ -136,55 +175,87 @@ def _load_partnership(spec: dict[str, Any]) -> Partnership:
         email = f"{local}@{spec['domain']}"
         user = _user(email, name) if local in sign_in else None
         person, _ = Person.objects.get_or_create(
-            partnership=p, email=email,
-            defaults={"full_name": name, "job_title": title, "organisation": orgs[org_index],
-                      "user": user},
+            partnership=p,
+            email=email,
+            defaults={
+                "full_name": name,
+                "job_title": title,
+                "organisation": orgs[org_index],
+                "user": user,
+            },
         )
         people[local] = person
         Membership.objects.get_or_create(
             person=person,
-            defaults={"partnership": p, "roles": [str(r) for r in roles],
-                      "organisation": orgs[org_index] if Role.PROVIDER_USER in roles else None},
+            defaults={
+                "partnership": p,
+                "roles": [str(r) for r in roles],
+                "organisation": orgs[org_index] if Role.PROVIDER_USER in roles else None,
+            },
         )
 
     board, _ = Body.objects.get_or_create(
-        partnership=p, name=f"{short} Partnership Board",
-        defaults={"kind": Body.Kind.BOARD, "meeting_cycle": Body.Cycle.BIMONTHLY,
-                  "terms_of_reference": "Sets the partnership's strategy and is accountable for "
-                  "its results and its pooled budget. Receives progress against the treatment "
-                  "plan at every meeting and a management review every six months."},
+        partnership=p,
+        name=f"{short} Partnership Board",
+        defaults={
+            "kind": Body.Kind.BOARD,
+            "meeting_cycle": Body.Cycle.BIMONTHLY,
+            "terms_of_reference": "Sets the partnership's strategy and is accountable for "
+            "its results and its pooled budget. Receives progress against the treatment "
+            "plan at every meeting and a management review every six months.",
+        },
     )
     jcg, _ = Body.objects.get_or_create(
-        partnership=p, name=f"{short} Joint Commissioning Group",
-        defaults={"kind": Body.Kind.JCG, "reports_to": board, "meeting_cycle": Body.Cycle.MONTHLY,
-                  "terms_of_reference": "Plans services, manages contracts and performance "
-                  "within the scheme of delegation agreed by the board."},
+        partnership=p,
+        name=f"{short} Joint Commissioning Group",
+        defaults={
+            "kind": Body.Kind.JCG,
+            "reports_to": board,
+            "meeting_cycle": Body.Cycle.MONTHLY,
+            "terms_of_reference": "Plans services, manages contracts and performance "
+            "within the scheme of delegation agreed by the board.",
+        },
     )
     sug, _ = Body.objects.get_or_create(
-        partnership=p, name=f"{short} Service User Group",
-        defaults={"kind": Body.Kind.SERVICE_USER_GROUP, "reports_to": jcg,
-                  "meeting_cycle": Body.Cycle.MONTHLY},
+        partnership=p,
+        name=f"{short} Service User Group",
+        defaults={
+            "kind": Body.Kind.SERVICE_USER_GROUP,
+            "reports_to": jcg,
+            "meeting_cycle": Body.Cycle.MONTHLY,
+        },
     )
     seats = [
-        (board, "board", BodyMember.Position.CHAIR), (board, "police", BodyMember.Position.MEMBER),
+        (board, "board", BodyMember.Position.CHAIR),
+        (board, "police", BodyMember.Position.MEMBER),
         (board, "trustlead", BodyMember.Position.MEMBER),
         (board, "coordinator", BodyMember.Position.SECRETARY),
         (jcg, "commissioning", BodyMember.Position.CHAIR),
-        (jcg, "cjlead", BodyMember.Position.MEMBER), (jcg, "trustlead", BodyMember.Position.MEMBER),
+        (jcg, "cjlead", BodyMember.Position.MEMBER),
+        (jcg, "trustlead", BodyMember.Position.MEMBER),
         (jcg, "coordinator", BodyMember.Position.MEMBER),
-        (sug, "engagement", BodyMember.Position.CHAIR), (sug, "provider", BodyMember.Position.MEMBER),
+        (sug, "engagement", BodyMember.Position.CHAIR),
+        (sug, "provider", BodyMember.Position.MEMBER),
     ]
     for body, local, position in seats:
         BodyMember.objects.get_or_create(
             partnership=p, body=body, person=people[local], defaults={"position": position}
         )
-    holders = {"DPM": "analyst", "NDAT Data Lead": "analyst", "JCG Chair": "commissioning",
-               "NDAT Commissioner": "commissioning", "PM": "analyst", "DATC": "coordinator",
-               "BM": "admin", "DIP PM": "cjlead",
-               "NDAT Contracts & Performance Officer": "commissioning"}
+    holders = {
+        "DPM": "analyst",
+        "NDAT Data Lead": "analyst",
+        "JCG Chair": "commissioning",
+        "NDAT Commissioner": "commissioning",
+        "PM": "analyst",
+        "DATC": "coordinator",
+        "BM": "admin",
+        "DIP PM": "cjlead",
+        "NDAT Contracts & Performance Officer": "commissioning",
+    }
     for abbreviation, full in spec["role_names"]:
         RoleName.objects.get_or_create(
-            partnership=p, abbreviation=abbreviation,
+            partnership=p,
+            abbreviation=abbreviation,
             defaults={"name": full, "holder": people.get(holders.get(abbreviation, ""))},
         )
     return p

@@ -50,9 +50,12 @@ api = NinjaAPI(
 )
 
 
-def _error(request: HttpRequest, status: int, code: str, message: str, **extra: Any) -> HttpResponse:
+def _error(
+    request: HttpRequest, status: int, code: str, message: str, **extra: Any
+) -> HttpResponse:
     return api.create_response(
-        request, {"error": {"status": status, "code": code, "message": message, **extra}},
+        request,
+        {"error": {"status": status, "code": code, "message": message, **extra}},
         status=status,
     )
 
@@ -75,8 +78,10 @@ def _unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
 @api.exception_handler(NinjaValidationError)
 def _invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     details = [
-        {"field": ".".join(str(p) for p in e.get("loc", []) if p not in {"body", "payload"}),
-         "message": e.get("msg", "")}
+        {
+            "field": ".".join(str(p) for p in e.get("loc", []) if p not in {"body", "payload"}),
+            "message": e.get("msg", ""),
+        }
         for e in exc.errors
     ]
     return _error(request, 422, "invalid", "The request is not valid.", details=details)
@@ -110,6 +115,7 @@ def _add_routers() -> None:
 
     api.add_router("/", tenancy_router)
     api.add_router("/", planning_router)
+    api.add_router("/", __import__("dathub.performance.api", fromlist=["router"]).router)
 
 
 _add_routers()

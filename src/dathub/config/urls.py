@@ -7,6 +7,8 @@ urlpatterns = [
     path("", include("dathub.core.urls")),
     path("", include("dathub.tenancy.urls")),
     path("", include("dathub.planning.urls")),
+    path("", include("dathub.reporting.urls")),
+    path("", include("dathub.performance.urls")),
 ]
 
 handler400 = "dathub.core.views.error_400"

@@ -85,14 +85,24 @@ class Section:
             rows = [o for o in rows if any(needle in str(c(o)).lower() for _, c in self.columns)]
         page = Paginator(rows, 50).get_page(request.GET.get("page"))
         table = [
-            {"obj": o, "cells": [c(o) for _, c in self.columns],
-             "url": reverse(self.url("detail"), args=[partnership.code, o.pk])}
+            {
+                "obj": o,
+                "cells": [c(o) for _, c in self.columns],
+                "url": reverse(self.url("detail"), args=[partnership.code, o.pk]),
+            }
             for o in page
         ]
         return render(
-            request, "core/crud_list.html",
-            self._ctx(request, partnership, page=page, table=table, query=query,
-                      headers=[h for h, _ in self.columns]),
+            request,
+            "core/crud_list.html",
+            self._ctx(
+                request,
+                partnership,
+                page=page,
+                table=table,
+                query=query,
+                headers=[h for h, _ in self.columns],
+            ),
         )
 
     def detail_view(self, request: HttpRequest, partnership: Any, pk: int) -> HttpResponse:
@@ -100,9 +110,16 @@ class Section:
         rows = self.detail_rows(obj) if self.detail_rows else []
         extra = self.detail_extra(request, partnership, obj) if self.detail_extra else {}
         return render(
-            request, "core/crud_detail.html",
-            self._ctx(request, partnership, obj=obj, rows=rows,
-                      detail_template=self.detail_template, **extra),
+            request,
+            "core/crud_detail.html",
+            self._ctx(
+                request,
+                partnership,
+                obj=obj,
+                rows=rows,
+                detail_template=self.detail_template,
+                **extra,
+            ),
         )
 
     def create_view(self, request: HttpRequest, partnership: Any) -> HttpResponse:
@@ -115,9 +132,15 @@ class Section:
                 messages.success(request, f"{self.noun.capitalize()} ‘{obj}’ added.")
                 return redirect(self.url("detail"), partnership.code, obj.pk)
         return render(
-            request, "core/crud_form.html",
-            self._ctx(request, partnership, form=form, heading=f"Add {self.noun}",
-                      cancel_url=reverse(self.url("list"), args=[partnership.code])),
+            request,
+            "core/crud_form.html",
+            self._ctx(
+                request,
+                partnership,
+                form=form,
+                heading=f"Add {self.noun}",
+                cancel_url=reverse(self.url("list"), args=[partnership.code]),
+            ),
         )
 
     def edit_view(self, request: HttpRequest, partnership: Any, pk: int) -> HttpResponse:
@@ -131,9 +154,16 @@ class Section:
                 messages.success(request, f"{self.noun.capitalize()} ‘{saved}’ saved.")
                 return redirect(self.url("detail"), partnership.code, saved.pk)
         return render(
-            request, "core/crud_form.html",
-            self._ctx(request, partnership, form=form, obj=obj, heading=f"Change {self.noun}",
-                      cancel_url=reverse(self.url("detail"), args=[partnership.code, obj.pk])),
+            request,
+            "core/crud_form.html",
+            self._ctx(
+                request,
+                partnership,
+                form=form,
+                obj=obj,
+                heading=f"Change {self.noun}",
+                cancel_url=reverse(self.url("detail"), args=[partnership.code, obj.pk]),
+            ),
         )
 
     def archive_view(self, request: HttpRequest, partnership: Any, pk: int) -> HttpResponse:
@@ -145,8 +175,9 @@ class Section:
         return render(request, "core/crud_archive.html", self._ctx(request, partnership, obj=obj))
 
     def urls(self) -> list[Any]:
-        see, manage = partnership_view(self.view_capability), partnership_view(
-            self.manage_capability
+        see, manage = (
+            partnership_view(self.view_capability),
+            partnership_view(self.manage_capability),
         )
         base = f"p/<str:code>/{self.noun_plural.replace(' ', '-')}/"
         return [
@@ -154,6 +185,8 @@ class Section:
             path(f"{base}new/", manage(self.create_view), name=f"{self.name}-create"),
             path(f"{base}<int:pk>/", see(self.detail_view), name=f"{self.name}-detail"),
             path(f"{base}<int:pk>/edit/", manage(self.edit_view), name=f"{self.name}-edit"),
-            path(f"{base}<int:pk>/archive/", manage(self.archive_view), name=f"{self.name}-archive"),
+            path(
+                f"{base}<int:pk>/archive/", manage(self.archive_view), name=f"{self.name}-archive"
+            ),
             *self.extra_urls,
         ]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
@@ -39,7 +38,9 @@ class SecurityHeadersMiddleware:
         # The API's own docs page loads its viewer from a CDN we cannot reach; it is not
         # served (see api/urls), so every page gets the same strict policy.
         response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        response.headers.setdefault(
+            "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
+        )
         if request.user.is_authenticated if hasattr(request, "user") else False:
             # Pages with partnership data must not be kept by shared caches or the back button.
             response.headers.setdefault("Cache-Control", "no-store")
@@ -52,5 +53,7 @@ class LoginRequiredMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not request.user.is_authenticated and not request.path.startswith(PUBLIC_PREFIXES):
-            return redirect(f"{reverse('core:sign-in')}?{urlencode({'next': request.get_full_path()})}")
+            return redirect(
+                f"{reverse('core:sign-in')}?{urlencode({'next': request.get_full_path()})}"
+            )
         return self.get_response(request)

@@ -26,6 +26,8 @@ def partnership_view(capability: str) -> Callable[..., Any]:
             permissions.require(request.user, partnership, capability)
             return view(request, partnership, *args, **kwargs)
 
+        # Read by the scoping tests: every partnership page declares what it requires.
+        wrapped.required_capability = capability  # type: ignore[attr-defined]
         return wrapped
 
     return decorator

@@ -21,6 +21,9 @@ def _action(instance: models.Model, verb: str) -> str:
 
 
 def _partnership_of(instance: models.Model) -> Any:
+    # A partnership's own changes belong to its audit trail too.
+    if instance._meta.label_lower == "tenancy.partnership":
+        return instance
     return getattr(instance, "partnership", None)
 
 

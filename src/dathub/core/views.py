@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from dathub.api.errors import API_PREFIX, error_response
 from dathub.tenancy import forms, permissions, selectors, services
 from dathub.tenancy import roles as r
 from dathub.tenancy.models import ApiToken
@@ -42,7 +43,9 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             return redirect(target or "core:home")
     status = 200 if not form.errors else 400
     return render(
-        request, "core/sign_in.html", {"form": form, "next": request.GET.get("next", "")},
+        request,
+        "core/sign_in.html",
+        {"form": form, "next": request.GET.get("next", "")},
         status=status,
     )
 
@@ -70,20 +73,31 @@ def partnership_home(request: HttpRequest, partnership: Any) -> HttpResponse:
             if context is not None:
                 panels.append({"template": panel.template, **context})
     held = permissions.roles_in(request.user, partnership)
-    return render(request, "core/partnership_home.html", {
-        "partnership": partnership,
-        "panels": panels,
-        "role_labels": [label for value, label in r.Role.choices if value in held],
-    })
+    return render(
+        request,
+        "core/partnership_home.html",
+        {
+            "partnership": partnership,
+            "panels": panels,
+            "role_labels": [label for value, label in r.Role.choices if value in held],
+        },
+    )
 
 
 def account(request: HttpRequest) -> HttpResponse:
-    tokens = ApiToken.objects.filter(user=request.user)
-    people = request.user.people.filter(archived_at__isnull=True).select_related("partnership")
-    return render(request, "core/account.html", {
-        "tokens": tokens, "people": people, "token_form": forms.ApiTokenForm(),
-        "new_key": request.session.pop("new_api_key", None),
-    })
+    user: Any = request.user  # signed in: the sign-in wall lets no one else here
+    tokens = ApiToken.objects.filter(user=user)
+    people = user.people.filter(archived_at__isnull=True).select_related("partnership")
+    return render(
+        request,
+        "core/account.html",
+        {
+            "tokens": tokens,
+            "people": people,
+            "token_form": forms.ApiTokenForm(),
+            "new_key": request.session.pop("new_api_key", None),
+        },
+    )
 
 
 def password_change(request: HttpRequest) -> HttpResponse:
@@ -101,9 +115,15 @@ def password_change(request: HttpRequest) -> HttpResponse:
             update_session_auth_hash(request, request.user)  # type: ignore[arg-type]
             messages.success(request, "Your password has been changed.")
             return redirect("core:account")
-    return render(request, "core/crud_form.html", {
-        "form": form, "heading": "Change your password", "submit_label": "Change password",
-    })
+    return render(
+        request,
+        "core/crud_form.html",
+        {
+            "form": form,
+            "heading": "Change your password",
+            "submit_label": "Change password",
+        },
+    )
 
 
 @require_POST
@@ -143,33 +163,50 @@ def health(request: HttpRequest) -> JsonResponse:
 
 
 def _error(request: HttpRequest, status: int, title: str, text: str) -> HttpResponse:
-    if request.path.startswith("/api/"):
-        return JsonResponse({"error": {"status": status, "message": title}}, status=status)
+    if request.path.startswith(API_PREFIX):
+        return error_response(status, title)
     return render(request, "core/error.html", {"title": title, "text": text}, status=status)
 
 
 def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(request, 403, "You do not have access to this page",
-                  "Your roles in this partnership do not include this. If you need it, ask "
-                  "your partnership's co-ordinator.")
+    return _error(
+        request,
+        403,
+        "You do not have access to this page",
+        "Your roles in this partnership do not include this. If you need it, ask "
+        "your partnership's co-ordinator.",
+    )
 
 
 def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(request, 404, "Page not found",
-                  "If you typed the web address, check it is correct. If you followed a link, "
-                  "the page may have been archived or you may not have access to it.")
+    return _error(
+        request,
+        404,
+        "Page not found",
+        "If you typed the web address, check it is correct. If you followed a link, "
+        "the page may have been archived or you may not have access to it.",
+    )
 
 
 def error_500(request: HttpRequest) -> HttpResponse:
-    return _error(request, 500, "Sorry, there is a problem with the service",
-                  "Try again later. Nothing you saved has been lost.")
+    return _error(
+        request,
+        500,
+        "Sorry, there is a problem with the service",
+        "Try again later. Nothing you saved has been lost.",
+    )
 
 
 def error_400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(request, 400, "Sorry, that request could not be understood",
-                  "Go back and try again.")
+    return _error(
+        request, 400, "Sorry, that request could not be understood", "Go back and try again."
+    )
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    return _error(request, 403, "Your session has expired or the form was sent twice",
-                  "Go back, reload the page and try again.")
+    return _error(
+        request,
+        403,
+        "Your session has expired or the form was sent twice",
+        "Go back, reload the page and try again.",
+    )

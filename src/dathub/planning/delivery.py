@@ -106,9 +106,7 @@ def report_is_late(due: Due, today: date, last_reported: date | None) -> bool:
     if not due.recurrence:
         return False
     current_start, _ = period_bounds(due.recurrence, today)
-    previous_start, previous_end = period_bounds(
-        due.recurrence, current_start - timedelta(days=1)
-    )
+    previous_start, previous_end = period_bounds(due.recurrence, current_start - timedelta(days=1))
     if due.start is not None and due.start > previous_end:
         return False
     if due.end is not None and due.end < previous_start:
@@ -140,9 +138,7 @@ class DueState:
         return ""
 
 
-def due_state(
-    due: Due, status: str, today: date, last_reported: date | None = None
-) -> DueState:
+def due_state(due: Due, status: str, today: date, last_reported: date | None = None) -> DueState:
     open_ = is_open(status)
     return DueState(
         overdue=is_overdue(due, status, today),

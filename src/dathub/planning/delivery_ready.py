@@ -14,15 +14,13 @@ def _my_actions_panel(user: Any, partnership: Any) -> dict[str, Any] | None:
     if selectors.permissions.person_of(user, partnership) is None:
         return None
     today = timezone.localdate()
-    mine = selectors.my_actions(actor=user, partnership=partnership, today=today)
+    mine: list[Any] = list(selectors.my_actions(actor=user, partnership=partnership, today=today))
     return {
         "my_actions": {
             "open": len(mine),
-            "overdue": sum(1 for a in mine if a.due_state.overdue),  # type: ignore[attr-defined]
+            "overdue": sum(1 for a in mine if a.due_state.overdue),
             "this_month": sum(
-                1
-                for a in mine
-                if a.due_state.due_this_month and not a.due_state.overdue  # type: ignore[attr-defined]
+                1 for a in mine if a.due_state.due_this_month and not a.due_state.overdue
             ),
         }
     }
@@ -32,8 +30,11 @@ def ready() -> None:
     from dathub.core.registry import HomePanel, NavItem, register_home_panel, register_nav
     from dathub.tenancy import roles as r
 
-    register_nav(NavItem("My actions", "planning:my-actions", r.VIEW_PLANS, 12,
-                         section="planning:my-actions"))  # fmt: skip
+    register_nav(
+        NavItem(
+            "My actions", "planning:my-actions", r.VIEW_PLANS, 12, section="planning:my-actions"
+        )
+    )
     register_home_panel(
         HomePanel("planning/panel_my_actions.html", r.VIEW_PLANS, 20, _my_actions_panel)
     )

@@ -4,11 +4,11 @@ meeting actions. Thin: selectors read, services write."""
 from __future__ import annotations
 
 import mimetypes
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -108,7 +108,7 @@ def action_detail(request: HttpRequest, partnership: Any, action_pk: int) -> Htt
 @partnership_view(r.VIEW_PLANS)
 def update_evidence(
     request: HttpRequest, partnership: Any, action_pk: int, update_pk: int
-) -> HttpResponse:
+) -> HttpResponseBase:
     update = selectors.progress_update_get(
         actor=request.user, partnership=partnership, action_pk=action_pk, pk=update_pk
     )
@@ -196,8 +196,7 @@ def my_actions(request: HttpRequest, partnership: Any) -> HttpResponse:
             or (row["status"] and row["status"] != current[row["action_id"]].status)
             or (
                 str(row["percent"]).strip()
-                and str(row["percent"]).strip()
-                != str(current[row["action_id"]].percent_complete)
+                and str(row["percent"]).strip() != str(current[row["action_id"]].percent_complete)
             )
         ]
         report = services.progress_bulk_apply(
@@ -217,7 +216,8 @@ def my_actions(request: HttpRequest, partnership: Any) -> HttpResponse:
         actor=request.user, partnership=partnership, today=today, include_closed=include_closed
     )
     rejected = {
-        int(row["action_id"]): row for row in (report or {}).get("rows", [])
+        int(row["action_id"]): row
+        for row in (report or {}).get("rows", [])
         if row["outcome"] == "rejected"
     }
     for a in actions:
@@ -238,8 +238,8 @@ def my_actions(request: HttpRequest, partnership: Any) -> HttpResponse:
             "today": today,
             "include_closed": include_closed,
             "has_person": permissions.person_of(request.user, partnership) is not None,
-            "can_update_any": any(a.can_update for a in actions),  # type: ignore[attr-defined]
-            "overdue": sum(1 for a in actions if a.due_state.overdue),  # type: ignore[attr-defined]
+            "can_update_any": any(a.can_update for a in cast(list[Any], actions)),
+            "overdue": sum(1 for a in cast(list[Any], actions) if a.due_state.overdue),
             "statuses": Action.Status.choices,
             "can_bulk": permissions.can(request.user, partnership, r.UPDATE_ACTIONS),
         },

@@ -37,8 +37,13 @@ HEADERS = [
     "Evidence link",
 ]
 REASON_HEADER = "Why it was rejected"
-EDITABLE = {"New status", "New % complete", "Progress note", "Decision or help needed",
-            "Evidence link"}  # fmt: skip
+EDITABLE = {
+    "New status",
+    "New % complete",
+    "Progress note",
+    "Decision or help needed",
+    "Evidence link",
+}
 STATUS_LABELS = ["Not started", "On track", "At risk", "Off track", "Complete", "Dropped"]
 # row dict key for each editable column
 FIELD_OF = {
@@ -90,8 +95,14 @@ def write_sheet(
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             if isinstance(value, date):
                 cell.number_format = "DD/MM/YYYY"
-    widths = {"Action": 60, "Progress note": 45, "Decision or help needed": 35,
-              "Plan or source": 25, "By whom": 22, REASON_HEADER: 45}  # fmt: skip
+    widths = {
+        "Action": 60,
+        "Progress note": 45,
+        "Decision or help needed": 35,
+        "Plan or source": 25,
+        "By whom": 22,
+        REASON_HEADER: 45,
+    }
     for col, name in enumerate(headers, start=1):
         ws.column_dimensions[ws.cell(row=HEADER_ROW, column=col).column_letter].width = widths.get(
             name, 14
@@ -154,9 +165,11 @@ def read_sheet(data: bytes, *, partnership_code: str) -> list[dict[str, Any]]:
         )
     if marker != _marker(partnership_code):
         raise NotOurLayout("This progress spreadsheet was downloaded for another partnership.")
-    header = [str(v).strip() if v is not None else "" for v in rows[HEADER_ROW - 1]] if len(
-        rows
-    ) >= HEADER_ROW else []
+    header = (
+        [str(v).strip() if v is not None else "" for v in rows[HEADER_ROW - 1]]
+        if len(rows) >= HEADER_ROW
+        else []
+    )
     while header and header[-1] == "":
         header.pop()
     if header[: len(HEADERS)] != HEADERS or header[len(HEADERS) :] not in ([], [REASON_HEADER]):

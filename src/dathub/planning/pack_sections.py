@@ -53,9 +53,9 @@ def plans_for(actor: Any, partnership: Any, as_at: date) -> list[Plan]:
     """The plans being delivered in the financial year of `as_at`: agreed or published ones,
     or the drafts when the year has nothing else."""
     year = financial_year_label(financial_year_of(as_at))
-    plans = list(selectors.plan_list(actor=actor, partnership=partnership).filter(
-        financial_year=year
-    ))
+    plans = list(
+        selectors.plan_list(actor=actor, partnership=partnership).filter(financial_year=year)
+    )
     settled = [p for p in plans if p.status != Plan.Status.DRAFT]
     return settled or plans
 
@@ -144,7 +144,9 @@ def _group_blocks(
             }
         )
     else:
-        blocks.append({"type": "paragraph", "text": "Nothing was completed since the last meeting."})
+        blocks.append(
+            {"type": "paragraph", "text": "Nothing was completed since the last meeting."}
+        )
     if overdue:
         blocks.append(
             {
@@ -186,13 +188,20 @@ def _group_blocks(
     return blocks
 
 
-def _visible_actions(actor: Any, partnership: Any, plans: list[Plan]) -> list[Action]:
+def _visible_actions(actor: Any, partnership: Any, plans: list[Plan], as_at: date) -> list[Action]:
+    """The plans' actions and the meeting actions, as they existed on the as-at day."""
     return list(
         selectors.action_list(actor=actor, partnership=partnership)
         .filter(Q(objective__grid__plan__in=plans) | Q(objective__isnull=True))
+        .filter(created_at__date__lte=as_at)
         .select_related("objective__grid__plan")
-        .order_by("objective__grid__plan", "objective__grid__position", "objective__position",
-                  "position", "id")  # fmt: skip
+        .order_by(
+            "objective__grid__plan",
+            "objective__grid__position",
+            "objective__position",
+            "position",
+            "id",
+        )
     )
 
 
@@ -207,7 +216,7 @@ def work_plan_progress(partnership: Any, ctx: Any) -> dict[str, Any]:
             "empty": True,
             "blocks": [{"type": "paragraph", "text": f"There is no plan for {year} yet."}],
         }
-    actions = _visible_actions(ctx.actor, partnership, plans)
+    actions = _visible_actions(ctx.actor, partnership, plans, ctx.as_at)
     items = _as_then(actions, ctx.as_at)
     total = counts(items)
     blocks: list[dict[str, Any]] = [
@@ -260,7 +269,8 @@ def work_plan_progress(partnership: Any, ctx: Any) -> dict[str, Any]:
         {
             "type": "table",
             "caption": "Actions by status",
-            "columns": ["Grid"] + [STATUS_LABEL[s] for s in STATUS_ORDER]
+            "columns": ["Grid"]
+            + [STATUS_LABEL[s] for s in STATUS_ORDER]
             + ["Total", "Completion rate"],
             "numeric": list(range(1, len(STATUS_ORDER) + 3)),
             "row_headers": True,
@@ -276,7 +286,7 @@ def decisions_needed(partnership: Any, ctx: Any) -> dict[str, Any]:
     """Decisions needed: open actions whose latest update asks the board for a decision or
     help, with the action's owners and when it was asked."""
     plans = plans_for(ctx.actor, partnership, ctx.as_at)
-    actions = _visible_actions(ctx.actor, partnership, plans)
+    actions = _visible_actions(ctx.actor, partnership, plans, ctx.as_at)
     items = [i for i in _as_then(actions, ctx.as_at) if i.decision and delivery.is_open(i.status)]
     if not items:
         return {
@@ -290,7 +300,13 @@ def decisions_needed(partnership: Any, ctx: Any) -> dict[str, Any]:
                 "caption": "The board is asked to decide",
                 "columns": ["Decision or help needed", "Action", "By whom", "Asked on", "Status"],
                 "rows": [
-                    [i.decision, i.action.text, i.action.owners_text, _d(i.note_date), _tag(i.status)]
+                    [
+                        i.decision,
+                        i.action.text,
+                        i.action.owners_text,
+                        _d(i.note_date),
+                        _tag(i.status),
+                    ]
                     for i in items
                 ],
             }

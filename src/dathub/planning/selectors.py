@@ -330,6 +330,24 @@ def owned_by_person(person: Any) -> Exists:
     )
 
 
+def owned_by_person_or_organisation(person: Any) -> Q:
+    """What is the person's to deliver: actions they or their roles own and, for a provider
+    user, the actions their organisation owns."""
+    mine = Q(owned_by_person(person))
+    membership = getattr(person, "membership", None)
+    if (
+        membership is not None
+        and membership.archived_at is None
+        and membership.organisation_id is not None
+        and set(membership.roles) <= set(r.ORGANISATION_SCOPED_ROLES)
+    ):
+        org_owned = _owned_by_organisation(
+            Action.objects.all(), membership.organisation
+        ).values("pk")
+        mine |= Q(pk__in=org_owned)
+    return mine
+
+
 def in_current_plans(qs: QuerySet[Action]) -> QuerySet[Action]:
     """Meeting actions, and the actions of plans still being delivered: a plan stops being
     delivered once a roll-over of it has been agreed (its open actions were carried over)."""
@@ -412,7 +430,7 @@ def my_actions(
     if person is None:
         return []
     qs = in_current_plans(action_list(actor=actor, partnership=partnership)).filter(
-        owned_by_person(person)
+        owned_by_person_or_organisation(person)
     )
     if not include_closed:
         qs = qs.exclude(status__in=[Action.Status.COMPLETE, Action.Status.DROPPED])

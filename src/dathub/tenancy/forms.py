@@ -83,11 +83,13 @@ class BodyMemberForm(PartnershipModelForm):
 
 class SignInForm(forms.Form):
     email = forms.EmailField(
-        label="E-mail address", max_length=254,
+        label="E-mail address",
+        max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "username", "spellcheck": "false"}),
     )
     password = forms.CharField(
-        label="Password", strip=False,
+        label="Password",
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 

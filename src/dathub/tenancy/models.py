@@ -45,7 +45,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = ["full_name"]
+    REQUIRED_FIELDS = ["full_name"]
 
     def __str__(self) -> str:
         return self.full_name or self.email
@@ -277,3 +277,6 @@ class SignInAttempt(models.Model):
     client = models.CharField(max_length=64, db_index=True)  # hashed client address
     succeeded = models.BooleanField(default=False)
     at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{'success' if self.succeeded else 'failure'} at {self.at:%Y-%m-%d %H:%M}"

@@ -89,7 +89,14 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     # A provider works inside the partnership but sees only what concerns its organisation;
     # the selectors narrow every list to that organisation.
     Role.PROVIDER_USER: frozenset(
-        {VIEW_PARTNERSHIP, VIEW_PLANS, VIEW_PERFORMANCE, UPDATE_ACTIONS, SUBMIT_RECORDS}
+        {
+            VIEW_PARTNERSHIP,
+            VIEW_PLANS,
+            VIEW_PERFORMANCE,
+            UPDATE_ACTIONS,
+            SUBMIT_RECORDS,
+            VIEW_CLIENT_RECORDS,
+        }
     ),
     Role.SCRUTINY_VIEWER: frozenset({VIEW_PARTNERSHIP, VIEW_PLANS, VIEW_PERFORMANCE}),
     Role.REGIONAL_VIEWER: frozenset(

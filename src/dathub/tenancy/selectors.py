@@ -39,20 +39,22 @@ def _get(qs: QuerySet[Any], pk: Any) -> Any:
         raise Http404(f"No {qs.model._meta.verbose_name} found") from exc
 
 
-def _nothing_unless(actor: Any, partnership: Partnership, capability: str, qs: QuerySet) -> QuerySet:
+def _nothing_unless(
+    actor: Any, partnership: Partnership, capability: str, qs: QuerySet
+) -> QuerySet:
     return qs if permissions.can(actor, partnership, capability) else qs.none()
 
 
 def organisation_list(
     *, actor: Any, partnership: Partnership, include_archived: bool = False
 ) -> QuerySet[Organisation]:
-    qs = Organisation.objects.filter(partnership=partnership)
+    qs: QuerySet[Organisation] = Organisation.objects.filter(partnership=partnership)
     if not include_archived:
-        qs = qs.current()
+        qs = qs.filter(archived_at__isnull=True)
     qs = _nothing_unless(actor, partnership, r.VIEW_PARTNERSHIP, qs)
     scope = permissions.organisation_scope(actor, partnership)
     if scope is not False:
-        qs = qs.filter(pk=scope.pk) if scope else qs.none()
+        qs = qs.filter(pk=scope.pk) if isinstance(scope, Organisation) else qs.none()
     return qs
 
 

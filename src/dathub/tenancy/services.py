@@ -44,10 +44,16 @@ def partnership_create(*, actor: Any, name: str, code: str, area: str = "") -> P
         raise permissions.PermissionDenied("Only site administrators create partnerships.")
     partnership = Partnership(name=name, code=code.upper(), area=area)
     partnership.full_clean()
+    partnership._history_user = actor  # type: ignore[attr-defined]
     with transaction.atomic():
         partnership.save()
-        audit.record(actor=actor, partnership=partnership, action="partnership.create",
-                     obj=partnership, changes={"name": [None, name], "code": [None, code]})
+        audit.record(
+            actor=actor,
+            partnership=partnership,
+            action="partnership.create",
+            obj=partnership,
+            changes={"name": [None, name], "code": [None, code]},
+        )
     return partnership
 
 
@@ -220,18 +226,24 @@ def sign_in(*, request: HttpRequest, email: str, password: str) -> User:
     limit = settings.DATHUB_SIGNIN_MAX_FAILURES
     recent = SignInAttempt.objects.filter(at__gte=window, succeeded=False)
     email_hash, client = _digest(email), _client(request)
-    if (
-        recent.filter(email_hash=email_hash).count() >= limit
-        or recent.filter(client=client).count() >= limit * 4
-    ):
+    # The account's failures count from its last successful sign-in.
+    account_failures = recent.filter(email_hash=email_hash)
+    last_success = (
+        SignInAttempt.objects.filter(email_hash=email_hash, succeeded=True, at__gte=window)
+        .order_by("-at")
+        .values_list("at", flat=True)
+        .first()
+    )
+    if last_success is not None:
+        account_failures = account_failures.filter(at__gt=last_success)
+    if account_failures.count() >= limit or recent.filter(client=client).count() >= limit * 4:
         raise SignInRefused(
             "Too many failed attempts. For your security, signing in is locked for 15 minutes."
         )
     user = authenticate(request, username=email, password=password)
     SignInAttempt.objects.create(email_hash=email_hash, client=client, succeeded=user is not None)
     if user is None:
-        failures = recent.filter(email_hash=email_hash).count()
-        if failures >= limit:
+        if account_failures.count() >= limit:
             audit.record(actor=None, partnership=None, action="user.locked_out")
         raise SignInRefused("Enter a correct e-mail address and password.")
     return user  # type: ignore[return-value]
@@ -250,7 +262,9 @@ def password_change(*, actor: User, old_password: str, new_password: str) -> Non
 def api_token_create(*, actor: User, name: str) -> tuple[ApiToken, str]:
     key = ApiToken.new_key()
     token = ApiToken.objects.create(
-        user=actor, name=name.strip() or "API token", prefix=key[:10],
+        user=actor,
+        name=name.strip() or "API token",
+        prefix=key[:10],
         key_hash=ApiToken.hash_key(key),
     )
     audit.record(actor=actor, partnership=None, action="apitoken.create", obj=token)

@@ -23,18 +23,29 @@ def _display(obj: Any, name: str) -> Any:
 
 
 organisations = Section(
-    namespace="tenancy", name="organisation", noun="organisation", noun_plural="organisations",
-    list_selector=selectors.organisation_list, get_selector=selectors.organisation_get,
+    namespace="tenancy",
+    name="organisation",
+    noun="organisation",
+    noun_plural="organisations",
+    list_selector=selectors.organisation_list,
+    get_selector=selectors.organisation_get,
     form_class=forms.OrganisationForm,
     create=lambda a, p, d: services.organisation_create(actor=a, partnership=p, **d),
     update=lambda a, o, d: services.organisation_update(actor=a, organisation=o, **d),
     archive=lambda a, o: services.organisation_archive(actor=a, organisation=o),
-    columns=[("Name", str), ("Kind", lambda o: _display(o, "kind")),
-             ("Agency code", lambda o: o.agency_code)],
-    view_capability=r.VIEW_PARTNERSHIP, manage_capability=r.MANAGE_TENANCY,
+    columns=[
+        ("Name", str),
+        ("Kind", lambda o: _display(o, "kind")),
+        ("Agency code", lambda o: o.agency_code),
+    ],
+    view_capability=r.VIEW_PARTNERSHIP,
+    manage_capability=r.MANAGE_TENANCY,
     intro="The council, NHS, criminal justice and provider organisations in the partnership.",
-    detail_rows=lambda o: [("Kind", _display(o, "kind")), ("Agency code", o.agency_code),
-                           ("People", ", ".join(str(p) for p in o.people.current()))],
+    detail_rows=lambda o: [
+        ("Kind", _display(o, "kind")),
+        ("Agency code", o.agency_code),
+        ("People", ", ".join(str(p) for p in o.people.current())),
+    ],
 )
 
 
@@ -47,62 +58,101 @@ def _person_extra(request: HttpRequest, partnership: Any, person: Any) -> dict[s
 
 
 people = Section(
-    namespace="tenancy", name="person", noun="person", noun_plural="people",
-    list_selector=selectors.person_list, get_selector=selectors.person_get,
+    namespace="tenancy",
+    name="person",
+    noun="person",
+    noun_plural="people",
+    list_selector=selectors.person_list,
+    get_selector=selectors.person_get,
     form_class=forms.PersonForm,
     create=lambda a, p, d: services.person_create(actor=a, partnership=p, **d),
     update=lambda a, o, d: services.person_update(actor=a, person=o, **d),
     archive=lambda a, o: services.person_archive(actor=a, person=o),
-    columns=[("Name", str), ("Job title", lambda o: o.job_title),
-             ("Organisation", lambda o: o.organisation or "")],
-    view_capability=r.VIEW_PARTNERSHIP, manage_capability=r.MANAGE_TENANCY,
+    columns=[
+        ("Name", str),
+        ("Job title", lambda o: o.job_title),
+        ("Organisation", lambda o: o.organisation or ""),
+    ],
+    view_capability=r.VIEW_PARTNERSHIP,
+    manage_capability=r.MANAGE_TENANCY,
     intro="Everyone who works in or with the partnership, whether or not they sign in.",
     detail_rows=lambda o: [
-        ("Job title", o.job_title), ("Organisation", o.organisation), ("E-mail", o.email),
-        ("Phone", o.phone), ("Can sign in", "Yes" if o.user_id else "No"),
+        ("Job title", o.job_title),
+        ("Organisation", o.organisation),
+        ("E-mail", o.email),
+        ("Phone", o.phone),
+        ("Can sign in", "Yes" if o.user_id else "No"),
         ("Reminder e-mails", "On" if o.reminders_enabled else "Off"),
     ],
-    detail_extra=_person_extra, detail_template="tenancy/person_extra.html",
+    detail_extra=_person_extra,
+    detail_template="tenancy/person_extra.html",
 )
 
 role_names = Section(
-    namespace="tenancy", name="role-name", noun="role name", noun_plural="role names",
-    list_selector=selectors.role_name_list, get_selector=selectors.role_name_get,
+    namespace="tenancy",
+    name="role-name",
+    noun="role name",
+    noun_plural="role names",
+    list_selector=selectors.role_name_list,
+    get_selector=selectors.role_name_get,
     form_class=forms.RoleNameForm,
     create=lambda a, p, d: services.role_name_create(actor=a, partnership=p, **d),
     update=lambda a, o, d: services.role_name_update(actor=a, role_name=o, **d),
     archive=lambda a, o: services.role_name_archive(actor=a, role_name=o),
-    columns=[("Abbreviation", lambda o: o.abbreviation), ("Name", lambda o: o.name),
-             ("Held by", lambda o: o.holder or "")],
-    view_capability=r.VIEW_PEOPLE, manage_capability=r.MANAGE_TENANCY,
+    columns=[
+        ("Abbreviation", lambda o: o.abbreviation),
+        ("Name", lambda o: o.name),
+        ("Held by", lambda o: o.holder or ""),
+    ],
+    view_capability=r.VIEW_PEOPLE,
+    manage_capability=r.MANAGE_TENANCY,
     intro="The partnership's own names and abbreviations for roles and bodies, as its plans "
     "write them in ‘by whom’ (for example DPM, BM, JCG Chair).",
-    detail_rows=lambda o: [("Abbreviation", o.abbreviation), ("Name", o.name),
-                           ("Held by", o.holder)],
+    detail_rows=lambda o: [
+        ("Abbreviation", o.abbreviation),
+        ("Name", o.name),
+        ("Held by", o.holder),
+    ],
 )
 
 
 def _body_extra(request: HttpRequest, partnership: Any, body: Any) -> dict[str, Any]:
-    return {"members": selectors.body_member_list(actor=request.user, body=body),
-            "sub_groups": body.sub_groups.current()}
+    # Sub-groups through the selector: a provider sees only those someone of theirs sits on.
+    sub_groups = selectors.body_list(actor=request.user, partnership=partnership)
+    return {
+        "members": selectors.body_member_list(actor=request.user, body=body),
+        "sub_groups": sub_groups.filter(reports_to=body),
+    }
 
 
 bodies = Section(
-    namespace="tenancy", name="body", noun="body", noun_plural="bodies",
-    list_selector=selectors.body_list, get_selector=selectors.body_get,
+    namespace="tenancy",
+    name="body",
+    noun="body",
+    noun_plural="bodies",
+    list_selector=selectors.body_list,
+    get_selector=selectors.body_get,
     form_class=forms.BodyForm,
     create=lambda a, p, d: services.body_create(actor=a, partnership=p, **d),
     update=lambda a, o, d: services.body_update(actor=a, body=o, **d),
     archive=lambda a, o: services.body_archive(actor=a, body=o),
-    columns=[("Name", str), ("Kind", lambda o: _display(o, "kind")),
-             ("Reports to", lambda o: o.reports_to or ""),
-             ("Meets", lambda o: _display(o, "meeting_cycle"))],
-    view_capability=r.VIEW_PARTNERSHIP, manage_capability=r.MANAGE_TENANCY,
+    columns=[
+        ("Name", str),
+        ("Kind", lambda o: _display(o, "kind")),
+        ("Reports to", lambda o: o.reports_to or ""),
+        ("Meets", lambda o: _display(o, "meeting_cycle")),
+    ],
+    view_capability=r.VIEW_PARTNERSHIP,
+    manage_capability=r.MANAGE_TENANCY,
     intro="The partnership board, the joint commissioning group and the sub-groups.",
-    detail_rows=lambda o: [("Kind", _display(o, "kind")), ("Reports to", o.reports_to),
-                           ("Meets", _display(o, "meeting_cycle")),
-                           ("Terms of reference", o.terms_of_reference)],
-    detail_extra=_body_extra, detail_template="tenancy/body_extra.html",
+    detail_rows=lambda o: [
+        ("Kind", _display(o, "kind")),
+        ("Reports to", o.reports_to),
+        ("Meets", _display(o, "meeting_cycle")),
+        ("Terms of reference", o.terms_of_reference),
+    ],
+    detail_extra=_body_extra,
+    detail_template="tenancy/body_extra.html",
 )
 
 
@@ -116,19 +166,28 @@ def membership_edit(request: HttpRequest, partnership: Any, pk: int) -> HttpResp
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.membership_set(actor=request.user, person=person,
-                                    roles=form.cleaned_data["roles"],
-                                    organisation=form.cleaned_data["organisation"])
+            services.membership_set(
+                actor=request.user,
+                person=person,
+                roles=form.cleaned_data["roles"],
+                organisation=form.cleaned_data["organisation"],
+            )
         except ValidationError as exc:
             for name, errs in exc.message_dict.items():
                 form.add_error(name if name in form.fields else None, errs)
         else:
             messages.success(request, f"Roles for {person} saved.")
             return redirect("tenancy:person-detail", partnership.code, person.pk)
-    return render(request, "core/crud_form.html", {
-        "form": form, "heading": f"Roles for {person}", "section": people,
-        "cancel_url": reverse("tenancy:person-detail", args=[partnership.code, person.pk]),
-    })
+    return render(
+        request,
+        "core/crud_form.html",
+        {
+            "form": form,
+            "heading": f"Roles for {person}",
+            "section": people,
+            "cancel_url": reverse("tenancy:person-detail", args=[partnership.code, person.pk]),
+        },
+    )
 
 
 @require_POST
@@ -142,8 +201,9 @@ def person_grant_sign_in(request: HttpRequest, partnership: Any, pk: int) -> Htt
     else:
         if password:
             messages.success(
-                request, f"Account created for {user.email}. Temporary password (shown once, "
-                f"pass it on securely): {password}"
+                request,
+                f"Account created for {user.email}. Temporary password (shown once, "
+                f"pass it on securely): {password}",
             )
         else:
             messages.success(request, f"{person} can now sign in as {user.email}.")
@@ -165,16 +225,24 @@ def body_member_add(request: HttpRequest, partnership: Any, pk: int) -> HttpResp
         else:
             messages.success(request, f"{form.cleaned_data['person']} added to {body}.")
             return redirect("tenancy:body-detail", partnership.code, body.pk)
-    return render(request, "core/crud_form.html", {
-        "form": form, "heading": f"Add a member to {body}", "section": bodies,
-        "submit_label": "Add member",
-        "cancel_url": reverse("tenancy:body-detail", args=[partnership.code, body.pk]),
-    })
+    return render(
+        request,
+        "core/crud_form.html",
+        {
+            "form": form,
+            "heading": f"Add a member to {body}",
+            "section": bodies,
+            "submit_label": "Add member",
+            "cancel_url": reverse("tenancy:body-detail", args=[partnership.code, body.pk]),
+        },
+    )
 
 
 @require_POST
 @partnership_view(r.MANAGE_TENANCY)
-def body_member_remove(request: HttpRequest, partnership: Any, pk: int, member: int) -> HttpResponse:
+def body_member_remove(
+    request: HttpRequest, partnership: Any, pk: int, member: int
+) -> HttpResponse:
     body = selectors.body_get(actor=request.user, partnership=partnership, pk=pk)
     seat = selectors.body_member_get(actor=request.user, body=body, pk=member)
     services.body_member_remove(actor=request.user, member=seat)
@@ -187,8 +255,11 @@ def my_reminders(request: HttpRequest, partnership: Any) -> HttpResponse:
     """Anyone may switch their own reminder e-mails on or off."""
     person = permissions.person_of(request.user, partnership)
     if request.method == "POST" and person is not None:
-        services.person_update(actor=request.user, person=person,
-                               reminders_enabled=request.POST.get("reminders") == "on")
+        services.person_update(
+            actor=request.user,
+            person=person,
+            reminders_enabled=request.POST.get("reminders") == "on",
+        )
         messages.success(request, "Your reminder setting is saved.")
     return redirect("core:account")
 
@@ -197,7 +268,10 @@ extra = [
     path("p/<str:code>/people/<int:pk>/roles/", membership_edit, name="membership-edit"),
     path("p/<str:code>/people/<int:pk>/sign-in/", person_grant_sign_in, name="person-sign-in"),
     path("p/<str:code>/bodies/<int:pk>/members/new/", body_member_add, name="body-member-add"),
-    path("p/<str:code>/bodies/<int:pk>/members/<int:member>/remove/", body_member_remove,
-         name="body-member-remove"),
+    path(
+        "p/<str:code>/bodies/<int:pk>/members/<int:member>/remove/",
+        body_member_remove,
+        name="body-member-remove",
+    ),
     path("p/<str:code>/my-reminders/", my_reminders, name="my-reminders"),
 ]

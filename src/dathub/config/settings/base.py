@@ -30,6 +30,8 @@ INSTALLED_APPS = [
     "dathub.core",
     "dathub.tenancy",
     "dathub.planning",
+    "dathub.reporting",
+    "dathub.performance",
     "dathub.api",
 ]
 
@@ -37,6 +39,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "dathub.core.middleware.SecurityHeadersMiddleware",
+    "dathub.api.errors.ApiErrorMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -49,7 +49,7 @@ def govuk_field(field: forms.BoundField, width: str = "", label_size: str = "") 
             css += f" govuk-input--width-{width}" if kind == "input" else ""
         if field.errors:
             css += f" {_CLASSES[kind]}--error"
-        attrs: dict[str, str] = {"class": css}
+        attrs: dict[str, str | bool] = {"class": css}
         if described:
             attrs["aria-describedby"] = " ".join(described)
         widget_html = field.as_widget(attrs=attrs)

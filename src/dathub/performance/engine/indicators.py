@@ -120,6 +120,7 @@ OUTPUT_COLUMNS: tuple[str, ...] = (
 )
 PERIOD_COLUMNS: tuple[str, ...] = ("period", "period_start", "period_end")
 VALUE_DTYPE = pl.Decimal(38, 1)
+CELL = "_cell"  # one integer per combination of partnership and breakdown values
 
 
 @dataclass(frozen=True)
@@ -257,18 +258,28 @@ def read_prevalence(path: str | Path) -> pl.DataFrame:
 # Units: one row per counted person or journey, with 0/1 flags
 
 
-def _person_units(j: pl.LazyFrame, w: int, s: int, e: int) -> pl.LazyFrame:
+def _reference(active: pl.LazyFrame, grouped: bool) -> pl.LazyFrame:
+    """Each person's active journey with the largest ``jorder``.
+
+    ``grouped``: rows are strictly ordered by (pid, jorder), so it is the last row of each
+    person, found by comparing neighbours instead of grouping.
+    """
+    if grouped:
+        return active.filter((pl.col("pid") != pl.col("pid").shift(-1)).fill_null(True))
+    return active.filter(pl.col("jorder") == pl.col("jorder").max().over("pid"))
+
+
+def _person_units(j: pl.LazyFrame, w: int, s: int, e: int, grouped: bool) -> pl.LazyFrame:
     c = pl.col
     end = c("end")
     active = j.filter((c("start") <= e) & (end.is_null() | (end >= s)))
-    ref = active.filter(c("jorder") == c("jorder").max().over("pid"))
+    ref = _reference(active, grouped)
     retained = ((pl.when(end <= e).then(end).otherwise(e) - c("start")) >= RETENTION_DAYS) | (
         (end <= e) & c("successful")
     )
     return ref.select(
         pl.lit(w).alias("wid"),
-        c("dat"),
-        *DIMS,
+        c(CELL),
         pl.lit(True).alias("in_treatment"),
         c("ocu"),
         (c("ocu") & retained.fill_null(False)).alias("effective"),
@@ -290,8 +301,7 @@ def _journey_units(j: pl.LazyFrame, w: int, s: int, e: int) -> pl.LazyFrame:
     wt_den = c("start").is_between(s, e)
     return j.filter(ret_den | ended | wt_den).select(
         pl.lit(w).alias("wid"),
-        c("dat"),
-        *DIMS,
+        c(CELL),
         (ret_den & retained.fill_null(False)).alias("ret_num"),
         ret_den.alias("ret_den"),
         (ended & c("successful")).alias("pe_num"),
@@ -301,16 +311,15 @@ def _journey_units(j: pl.LazyFrame, w: int, s: int, e: int) -> pl.LazyFrame:
     )
 
 
-def _completion_units(j: pl.LazyFrame, w: int, ws: int, we: int) -> pl.LazyFrame:
+def _completion_units(j: pl.LazyFrame, w: int, ws: int, we: int, grouped: bool) -> pl.LazyFrame:
     c = pl.col
     end = c("end")
     active = j.filter((c("start") <= we) & (end.is_null() | (end >= ws)))
-    ref = active.filter(c("jorder") == c("jorder").max().over("pid"))
+    ref = _reference(active, grouped)
     num = (end.is_between(ws, we) & c("successful") & ~c("represented")).fill_null(False)
     return ref.select(
         pl.lit(w).alias("wid"),
-        c("dat"),
-        *DIMS,
+        c(CELL),
         num.alias("sc_num"),
         pl.lit(True).alias("sc_den"),
         (num & c("opiate")).alias("sco_num"),
@@ -336,22 +345,34 @@ def compute_windows(
     """
     if not windows:
         raise ValueError("at least one window is needed")
-    j = journeys.lazy()
+    j, grouped = _by_person(journeys)
+    # every journey's breakdown values as one integer ("cell"): the units are summed per cell
+    # and window on integers, and the strings come back only for the few thousand cells
+    dims = ["dat", *DIMS]
+    j = j.with_columns(pl.struct(dims).rank("dense").alias(CELL))
+    cells = j.lazy().select(CELL, *dims).unique(subset=CELL)
+    lazy = j.lazy().select(
+        "pid", "jorder", "start", "end", "successful", "transfer", "represented", "opiate",
+        "ocu", "wait", "injector", "hepb_ok", "hepc_ok", "care_plan", CELL,
+    )  # fmt: skip
     parts: list[pl.LazyFrame] = []
     for w, win in enumerate(windows):
         s, e = _days(win.start), _days(win.end)
         ws, we = (_days(d) for d in completion_window(win.end))
         parts += [
-            _person_units(j, w, s, e),
-            _journey_units(j, w, s, e),
-            _completion_units(j, w, ws, we),
+            _person_units(lazy, w, s, e, grouped),
+            _journey_units(lazy, w, s, e),
+            _completion_units(lazy, w, ws, we, grouped),
         ]
-    keys = ["wid", "dat", *DIMS]
     # compress to one row per combination of breakdown values before the families fan out
     units = (
         pl.concat(parts, how="diagonal")
-        .group_by(keys)
+        .group_by(["wid", CELL])
         .agg([pl.col(f).cast(pl.Int64).sum() for f in FLAGS])
+        .join(cells, on=CELL, how="left")
+        .drop(CELL)
+        .collect()
+        .lazy()
     )
     families = [
         units.group_by(["wid", "dat"])
@@ -376,6 +397,22 @@ def compute_windows(
     )
     out = _to_indicators(table, windows, prevalence)
     return out
+
+
+def _by_person(journeys: pl.DataFrame) -> tuple[pl.DataFrame, bool]:
+    """The journeys ordered by (pid, jorder), and whether that order is strict (no person has
+    two journeys with the same ``jorder``), which :func:`_reference` relies on."""
+    strict = (pl.col("pid") > pl.col("pid").shift()) | (
+        (pl.col("pid") == pl.col("pid").shift()) & (pl.col("jorder") > pl.col("jorder").shift())
+    )
+
+    def ordered(frame: pl.DataFrame) -> bool:
+        return frame.height < 2 or bool(frame.select(strict.slice(1).fill_null(False).all()).item())
+
+    if ordered(journeys):
+        return journeys, True
+    by_person = journeys.sort(["pid", "jorder"], maintain_order=True)
+    return by_person, ordered(by_person)
 
 
 def _grid(journeys: pl.DataFrame, sums: pl.DataFrame, n_windows: int) -> pl.DataFrame:

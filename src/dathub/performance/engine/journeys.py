@@ -66,19 +66,46 @@ def _whole_years(born: pl.Expr, on: pl.Expr) -> pl.Expr:
     return on.dt.year() - born.dt.year() - later.cast(pl.Int32)
 
 
-def build_episodes(rows: pl.DataFrame) -> pl.DataFrame:
-    """One row per episode (AGNCY, EPISODID) of the rows with consent.
+def _first_of_group(col: str) -> pl.Expr:
+    """True on the first row of each run of equal ``col`` (the frame is sorted on it)."""
+    return (pl.col(col) != pl.col(col).shift()).fill_null(True)
 
-    Adds ``pid`` (person), ``erank`` (rank of (AGNCY, EPISODID) as text, for tie rules),
-    ``start`` (earliest structured MODST) and the first structured modality's MODID rank and
-    REFMODDT (``fm_mrank``, ``fm_ref``).
+
+def _last_of_group(col: str) -> pl.Expr:
+    """True on the last row of each run of equal ``col`` (the frame is sorted on it)."""
+    return (pl.col(col) != pl.col(col).shift(-1)).fill_null(True)
+
+
+def _first_by_text(frame: pl.DataFrame, group: str, text: str, then: str | None) -> pl.DataFrame:
+    """One row per ``group``: the one with the smallest ``text`` (empty first, as a sort puts
+    it), then the smallest ``then``; rows are taken in order for a full tie.
+
+    Only groups with more than one row are sorted, on the strings: ties are rare.
     """
-    rows = rows.filter(pl.col("CONSENT") == "Y")
+    tied = pl.col(group).is_duplicated()
+    single = frame.filter(~tied)
+    several = frame.filter(tied)
+    if several.height == 0:
+        return single
+    order = [group, text] if then is None else [group, text, then]
+    chosen = several.sort(order, nulls_last=False, maintain_order=True).filter(
+        _first_of_group(group)
+    )
+    return pl.concat([single, chosen])
+
+
+def _episodes_and_first_modalities(rows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Episodes (first row of each, ordered by (AGNCY, EPISODID), with ``erank``, ``pid``,
+    ``opiate``, ``crack``) and each episode's first structured modality (``erank``,
+    ``start``, ``fm_modid``, ``fm_ref``): earliest MODST, ties smallest MODID as text."""
     key = ["AGNCY", "EPISODID"]
     drugs = [pl.col(f"DRUG{i}") for i in (1, 2, 3)]
-    # every row of an accepted episode carries the same episode fields: take the first
-    episodes = (
-        rows.select(
+    used = (
+        rows.lazy()
+        .filter(pl.col("CONSENT") == "Y")
+        .select(
+            # rank of (AGNCY, EPISODID) as text: the episode's number and its tie order
+            (pl.struct(key).rank("dense") - 1).alias("erank"),
             *key,
             *PERSON_KEY,
             "DAT",
@@ -95,25 +122,47 @@ def build_episodes(rows: pl.DataFrame) -> pl.DataFrame:
             .fill_null(False)
             .alias("opiate"),
             pl.any_horizontal([d == 3201 for d in drugs]).fill_null(False).alias("crack"),
+            "MODAL",
+            "MODST",
+            "MODID",
+            "REFMODDT",
         )
-        .filter(pl.struct(key).is_first_distinct())
-        .sort(key)
-        .with_row_index("erank")
+        .collect()
+    )
+    # every row of an accepted episode carries the same episode fields: take the first
+    episodes = (
+        used.lazy()
+        .filter(pl.col("erank").is_first_distinct())
+        .drop("MODAL", "MODST", "MODID", "REFMODDT")
+        .sort("erank")
         .with_columns(pid=pl.struct(PERSON_KEY).rank("dense"))
+        .collect()
     )
     # first structured modality: earliest MODST, ties smallest MODID as text
-    modalities = rows.filter(pl.col("MODAL").is_in(STRUCTURED) & pl.col("MODST").is_not_null())
-    first_mod = (
-        modalities.select(
-            *key,
+    earliest = (
+        used.lazy()
+        .filter(pl.col("MODAL").is_in(STRUCTURED) & pl.col("MODST").is_not_null())
+        .select(
+            "erank",
             pl.col("MODST").alias("start"),
-            pl.col("MODID").rank("dense").alias("fm_mrank"),
+            pl.col("MODID").alias("fm_modid"),
             pl.col("REFMODDT").alias("fm_ref"),
         )
-        .sort(["start", "fm_mrank"])
-        .unique(subset=key, keep="first")
+        .filter(pl.col("start") == pl.col("start").min().over("erank"))
+        .collect()
     )
-    return episodes.join(first_mod, on=key, how="left")
+    return episodes, _first_by_text(earliest, "erank", "fm_modid", None)
+
+
+def build_episodes(rows: pl.DataFrame) -> pl.DataFrame:
+    """One row per episode (AGNCY, EPISODID) of the rows with consent.
+
+    Adds ``pid`` (person), ``erank`` (rank of (AGNCY, EPISODID) as text, for tie rules),
+    ``start`` (earliest structured MODST) and the first structured modality's MODID and
+    REFMODDT (``fm_modid``, ``fm_ref``).
+    """
+    episodes, first_mod = _episodes_and_first_modalities(rows)
+    return episodes.join(first_mod, on="erank", how="left", maintain_order="left")
 
 
 def build_journeys(rows: pl.DataFrame) -> pl.DataFrame:
@@ -123,12 +172,12 @@ def build_journeys(rows: pl.DataFrame) -> pl.DataFrame:
     ignored. Dates in the result (``start``, ``end``, ``triage``, ``care_plan``) are days
     since 1970-01-01; ``end`` is null while the journey is open.
     """
-    episodes = build_episodes(rows)
+    episodes, first_mod = _episodes_and_first_modalities(rows)
     triages = (
         episodes.select("pid", _days("TRIAGED").alias("tri")).drop_nulls().unique().sort("tri")
     )
     treat = (
-        episodes.filter(pl.col("start").is_not_null())
+        episodes.join(first_mod, on="erank", how="inner")
         .select(
             "pid",
             "erank",
@@ -145,7 +194,7 @@ def build_journeys(rows: pl.DataFrame) -> pl.DataFrame:
             "crack",
             "DOB",
             "SEX",
-            "fm_mrank",
+            "fm_modid",
             s=_days("start"),
             e=_days("DISD"),
             tri=_days("TRIAGED"),
@@ -163,13 +212,14 @@ def build_journeys(rows: pl.DataFrame) -> pl.DataFrame:
     prev_end = packed.cum_max().shift() - pl.col("pid").cast(pl.Int64) * (1 << 32) - _SHIFT
     treat = treat.with_columns(
         jid=(first_of_person.fill_null(True) | (pl.col("s") > prev_end + CHAIN_GAP_DAYS)).cum_sum()
-    )
+    ).with_columns(pl.col("jid").set_sorted())  # a running count of journeys so far
     person_ethnic = (
         treat.filter(pl.col("ETHNIC").is_not_null() & (pl.col("ETHNIC") != "Z"))
         .group_by("pid")
         .agg(pl.col("ETHNIC").last().alias("person_ethnic"))
     )
-    journeys = treat.group_by("jid").agg(
+    # rows are in journey order: every per-journey part below is one row per jid, by jid
+    journeys = treat.group_by("jid", maintain_order=True).agg(
         pl.col("pid").first(),
         pl.col("s").min().alias("start"),
         pl.col("tri").min().alias("triage"),
@@ -179,33 +229,31 @@ def build_journeys(rows: pl.DataFrame) -> pl.DataFrame:
         pl.col("DOB").first(),
         pl.col("SEX").first().alias("sex"),
     )
-    # tie rules by one sort each on integers, then the first or last episode of each journey
+    # tie rules by one integer sort each, then the first or last episode of each journey
     by_start = treat.sort(["jid", "s", "erank"])
-    latest = by_start.unique(subset="jid", keep="last").select(
-        "jid",
+    latest = by_start.filter(_last_of_group("jid")).select(
         pl.col("DAT").alias("dat"),
         pl.col("AGNCY").alias("agency"),
         pl.col("EPISODID").alias("episode"),
+        pl.col("erank").alias("_lrank"),
         pl.col("INJSTAT").alias("_inj"),
         pl.col("HEPBSTAT").alias("_hepb"),
         pl.col("HEPCSTAT").alias("_hepc"),
         pl.col("cplan").alias("care_plan"),
     )
-    earliest = by_start.unique(subset="jid", keep="first").select(
-        "jid", pl.col("RFLS").alias("_rfls")
-    )
+    earliest = by_start.filter(_first_of_group("jid")).select(pl.col("RFLS").alias("_rfls"))
     exits = (
         treat.sort(["jid", "e", "erank"], nulls_last=False)
-        .unique(subset="jid", keep="last")
-        .select("jid", pl.col("DISRSN").alias("exit_reason"))
+        .filter(_last_of_group("jid"))
+        .select(pl.col("DISRSN").alias("exit_reason"))
     )
-    waits = (
-        treat.sort(["jid", "s", "fm_mrank", "erank"])
-        .unique(subset="jid", keep="first")
-        .select("jid", pl.col("fm_wait").alias("wait"))
+    # wait: the journey's first structured modality (earliest start, then smallest MODID as
+    # text, then smaller episode rank); only journeys with a tie on the start need the text
+    first_starts = by_start.filter(pl.col("s") == pl.col("s").first().over("jid")).select(
+        "jid", "fm_modid", "erank", pl.col("fm_wait").alias("wait")
     )
-    for part in (latest, earliest, exits, waits):
-        journeys = journeys.join(part, on="jid", how="left")
+    waits = _first_by_text(first_starts, "jid", "fm_modid", "erank").sort("jid").select("wait")
+    journeys = pl.concat([journeys, latest, earliest, exits, waits], how="horizontal")
     journeys = journeys.with_columns(
         pl.when(pl.col("end").is_null())
         .then(None)
@@ -215,9 +263,8 @@ def build_journeys(rows: pl.DataFrame) -> pl.DataFrame:
     ).filter(pl.col("age") >= 18)
     journeys = _with_representation(journeys, triages)
     journeys = journeys.join(person_ethnic, on="pid", how="left")
-    journeys = journeys.sort(["pid", "start", "triage", "agency", "episode"]).with_row_index(
-        "jorder"
-    )
+    # (agency, episode) of the latest episode sort as its rank does
+    journeys = journeys.sort(["pid", "start", "triage", "_lrank"]).with_row_index("jorder")
     return journeys.select(_derived()).select(JOURNEY_COLUMNS)
 
 

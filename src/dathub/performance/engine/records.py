@@ -191,6 +191,9 @@ class RawRecords:
     frame: pl.DataFrame
     header: tuple[str, ...]
     columns: dict[str, str]
+    trimmed: bool = False
+    """True when no cell can have surrounding whitespace (the reader saw no whitespace byte
+    inside any record), so the checks may skip trimming; False means "not known"."""
 
 
 @dataclass(frozen=True)
@@ -249,34 +252,60 @@ def _header_names(text: str) -> list[str]:
     return next(csv.reader(io.StringIO(text)), [])
 
 
-def _record_start_lines(data: bytes) -> np.ndarray:
-    """Physical line (1-based) on which each CSV record starts, header included.
+def _record_start_lines(data: bytes) -> tuple[np.ndarray, bool]:
+    """Physical line (1-based) on which each CSV record starts, header included, and whether
+    every newline ends a record (none is inside a quoted cell).
 
     A newline ends a record only outside quotes; with RFC 4180 quoting ("" inside quotes)
     that is exactly when the number of quote bytes before it is even.
     """
+    n_newlines = data.count(b"\n")
+    ends_with_newline = data.endswith(b"\n")
+    if b'"' not in data:
+        # no quoting: every newline ends a record (the cheap, common case)
+        starts = np.arange(1, n_newlines + 2, dtype=np.int64)
+        if ends_with_newline:
+            starts = starts[:-1]  # the final newline does not open a record
+        return starts, True
     arr = np.frombuffer(data, dtype=np.uint8)
+    index = np.int32 if len(arr) < 2**31 else np.int64
     step = 1 << 26  # 64 MiB slices keep the temporary boolean arrays small
     newlines = np.concatenate(
-        [np.flatnonzero(arr[i : i + step] == 10) + i for i in range(0, len(arr), step)]
-        or [np.zeros(0, dtype=np.int64)]
+        [
+            (np.flatnonzero(arr[i : i + step] == 10) + i).astype(index)
+            for i in range(0, len(arr), step)
+        ]
+        or [np.zeros(0, dtype=index)]
     )
     quotes = np.concatenate(
-        [np.flatnonzero(arr[i : i + step] == 34) + i for i in range(0, len(arr), step)]
-        or [np.zeros(0, dtype=np.int64)]
+        [
+            (np.flatnonzero(arr[i : i + step] == 34) + i).astype(index)
+            for i in range(0, len(arr), step)
+        ]
+        or [np.zeros(0, dtype=index)]
     )
-    if len(quotes):
-        boundary = (np.searchsorted(quotes, newlines) % 2) == 0
-        ends = newlines[boundary]
-        end_index = np.flatnonzero(boundary)
-    else:
-        ends = newlines
-        end_index = np.arange(len(newlines))
+    boundary = (np.searchsorted(quotes, newlines) % 2) == 0
+    end_index = np.flatnonzero(boundary)
     # record k+1 starts on the line after the newline that ends record k
     starts = np.concatenate([[1], end_index + 2]).astype(np.int64)
-    if len(ends) and ends[-1] == len(arr) - 1:
+    if len(end_index) and ends_with_newline and boundary[-1]:
         starts = starts[:-1]  # the final newline does not open a record
-    return starts
+    return starts, bool(boundary.all())
+
+
+# bytes that are whitespace to ``str.strip``/polars ``strip_chars`` in an ASCII body besides
+# the newline that separates records
+_ASCII_SPACE = (b" ", b"\t", b"\r", b"\x0b", b"\x0c", b"\x1c", b"\x1d", b"\x1e", b"\x1f")
+
+
+def _no_cell_whitespace(data: bytes, body_start: int, newlines_end_records: bool) -> bool:
+    """True when no cell of the body can hold whitespace, so trimming would change nothing.
+
+    Conservative: an ASCII body with no whitespace byte but the newlines between records.
+    """
+    if not newlines_end_records or not data.isascii():
+        return False
+    return all(data.find(b, body_start) < 0 for b in _ASCII_SPACE)
 
 
 def _csv_lines_slow(text: str) -> list[int]:
@@ -316,13 +345,16 @@ def read_csv_bytes(data: bytes) -> RawRecords:
             raise RecordsFileError("the file is not UTF-8 text") from exc
         raise RecordsFileError(f"the file cannot be read as CSV: {exc}") from exc
     frame = frame.select(names)  # drop any extra unnamed columns polars may add
-    starts = _record_start_lines(data)[1:]
+    all_starts, newlines_end_records = _record_start_lines(data)
+    starts = all_starts[1:]
     if len(starts) != frame.height:
+        newlines_end_records = False
         starts = np.asarray(_csv_lines_slow(data.decode("utf-8"))[1:], dtype=np.int64)
     if len(starts) != frame.height:
         raise RecordsFileError("the file's quoting cannot be read consistently")
+    trimmed = _no_cell_whitespace(data, len(head) + 1, newlines_end_records)
     frame = frame.with_columns(pl.Series(LINE, starts, dtype=pl.Int64)).select([LINE, *names])
-    return _finish_raw(frame, header)
+    return _finish_raw(frame, header, trimmed=trimmed)
 
 
 def _cell_text(value: Any) -> str | None:
@@ -371,20 +403,27 @@ def read_xlsx(path: str | Path) -> RawRecords:
     return _finish_raw(pl.DataFrame(data), header)
 
 
-def _finish_raw(frame: pl.DataFrame, header: Sequence[str]) -> RawRecords:
+def _blank(col: str, trimmed: bool) -> pl.Expr:
+    text = pl.col(col) if trimmed else pl.col(col).str.strip_chars()
+    return pl.col(col).is_null() | (text == "")
+
+
+def _finish_raw(frame: pl.DataFrame, header: Sequence[str], trimmed: bool = False) -> RawRecords:
     names = [c for c in frame.columns if c != LINE]
-    # a record with nothing in any cell is not a row (see module docstring)
-    if names:
-        blank = pl.all_horizontal(
-            [pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in names]
-        )
-        frame = frame.filter(~blank)
+    # a record with nothing in any cell is not a row (see module docstring); only the records
+    # whose first cell is blank can be, so the full test runs on those alone
+    if names and frame.height:
+        maybe = frame.filter(_blank(names[0], trimmed))
+        if maybe.height:
+            blank = maybe.filter(pl.all_horizontal([_blank(c, trimmed) for c in names]))
+            if blank.height:
+                frame = frame.filter(~pl.col(LINE).is_in(blank[LINE].implode()))
     columns: dict[str, str] = {}
     for i, h in enumerate(header):
         key = h.strip().upper()
         if key in FIELDS and key not in columns:
             columns[key] = f"c{i}"
-    return RawRecords(frame=frame, header=tuple(header), columns=columns)
+    return RawRecords(frame=frame, header=tuple(header), columns=columns, trimmed=trimmed)
 
 
 def raw_from_frame(frame: pl.DataFrame) -> RawRecords:
@@ -411,22 +450,51 @@ def _parse_date(col: pl.Expr) -> pl.Expr:
     return pl.when(shaped).then(parsed)
 
 
+# Fields whose text is upper-cased. Dates and numeric codes are not: upper-casing cannot change
+# whether they parse or are in their list (digits, '-' and '/' have no case), and their text
+# is never kept (dates are parsed, codes cast to integers), so it would be wasted work.
+UPPER_FIELDS: frozenset[str] = frozenset(
+    f
+    for f in FIELDS
+    if f not in REFERENCE_FIELDS and f not in DATE_FIELDS and f not in INT_CODE_FIELDS
+)
+
+
 def _normalise(raw: RawRecords) -> pl.DataFrame:
     """Trimmed text per field (``F``), and for dates the parsed value (``F__d``)."""
     exprs: list[pl.Expr] = [pl.col(LINE)]
+    frame = raw.frame
     for f in FIELDS:
         src = raw.columns.get(f)
         if src is None:
             exprs.append(pl.lit(None, dtype=pl.String).alias(f))
             continue
-        e = pl.col(src).str.strip_chars()
-        if f not in REFERENCE_FIELDS:
+        e = pl.col(src)
+        if not raw.trimmed:
+            e = e.str.strip_chars()
+        if f in UPPER_FIELDS:
             e = e.str.to_uppercase()
-        exprs.append(pl.when(e == "").then(None).otherwise(e).alias(f))
-    norm = raw.frame.lazy().select(exprs)
-    return norm.with_columns(
-        [_parse_date(pl.col(f)).alias(f"{f}__d") for f in DATE_FIELDS]
-    ).collect()
+        if raw.trimmed and not bool(frame.select((pl.col(src) == "").any()).item()):
+            exprs.append(e.alias(f))  # no empty text to turn into "no value"
+        else:
+            exprs.append(pl.when(e == "").then(None).otherwise(e).alias(f))
+    norm = frame.lazy().select(exprs).collect()
+    return norm.with_columns([_parsed_dates(norm[f]).alias(f"{f}__d") for f in DATE_FIELDS])
+
+
+def _parsed_dates(text: pl.Series) -> pl.Series:
+    """:func:`_parse_date` of every value, computed once per distinct text (a file holds a few
+    thousand distinct dates in a column of a million rows) and joined back in row order."""
+    if text.null_count() == text.len():
+        return pl.Series(text.name, [None] * text.len(), dtype=pl.Date)
+    distinct = text.drop_nulls().unique().to_frame("k")
+    table = distinct.with_columns(_parse_date(pl.col("k")).alias("v"))
+    return (
+        text.to_frame("k")
+        .join(table, on="k", how="left", maintain_order="left")
+        .get_column("v")
+        .alias(text.name)
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -546,30 +614,41 @@ def _episode_checks(norm: pl.DataFrame, candidates: pl.Series) -> pl.DataFrame:
     fields = [f for f in EPISODE_FIELDS if f not in key]
     # compare dates as dates: the parsed value, not the text
     values = [(pl.col(f"{f}__d") if f in DATE_FIELDS else pl.col(f)).alias(f) for f in fields]
-    cand = norm.filter(candidates).select([LINE, *key, *values, "MODID"]).sort([*key, LINE])
+    # an integer per episode (dense rank of the key) keeps every later step off the strings
+    cand = (
+        norm.lazy()
+        .filter(candidates)
+        .select(LINE, pl.struct(key).rank("dense").alias("_eid"), *values, "MODID")
+        .collect()
+    )
+    if not cand[LINE].is_sorted():
+        cand = cand.sort(LINE)
     # sorted by episode, a row that differs from the row before it in the same episode shows
     # the episode disagrees on that field (exact, and cheaper than n_unique per group)
-    same_episode = (pl.col("AGNCY") == pl.col("AGNCY").shift()) & (
-        pl.col("EPISODID") == pl.col("EPISODID").shift()
-    )
-    changed = cand.select(
-        *key,
-        *[
-            (same_episode & pl.col(f).ne_missing(pl.col(f).shift())).fill_null(False).alias(f)
-            for f in fields
-        ],
-    ).filter(pl.any_horizontal(fields))
+    by_episode = cand.lazy().select("_eid", *fields).sort("_eid", maintain_order=True)
+    same_episode = pl.col("_eid") == pl.col("_eid").shift()
     conflicts = (
-        changed.group_by(key)
+        by_episode.select(
+            "_eid",
+            *[
+                (same_episode & pl.col(f).ne_missing(pl.col(f).shift())).fill_null(False).alias(f)
+                for f in fields
+            ],
+        )
+        .filter(pl.any_horizontal(fields))
+        .group_by("_eid")
         .agg([pl.col(f).any() for f in fields])
-        .unpivot(index=key, on=fields, variable_name="field", value_name="bad")
+        .unpivot(index="_eid", on=fields, variable_name="field", value_name="bad")
         .filter(pl.col("bad"))
         .drop("bad")
+        .collect()
     )
     order_of = {f: 1000 + i for i, f in enumerate(fields)}
     conflict_errors = (
-        cand.select([LINE, *key])
-        .join(conflicts, on=key, how="inner")
+        cand.lazy()
+        .select(LINE, "_eid")
+        .filter(pl.col("_eid").is_in(conflicts["_eid"].unique().implode()))
+        .join(conflicts.lazy(), on="_eid", how="inner")
         .select(
             pl.col(LINE),
             pl.col("field"),
@@ -582,11 +661,12 @@ def _episode_checks(norm: pl.DataFrame, candidates: pl.Series) -> pl.DataFrame:
             pl.col("field").replace_strict(order_of, return_dtype=pl.Int32).alias("_order"),
         )
     )
-    same_modid = same_episode & (pl.col("MODID") == pl.col("MODID").shift())
+    # in line order, a (episode, MODID) already seen is a duplicate
     dup_errors = (
-        cand.filter(pl.col("MODID").is_not_null())
-        .sort([*key, "MODID", LINE])
-        .filter(same_modid.fill_null(False))
+        cand.lazy()
+        .filter(
+            pl.col("MODID").is_not_null() & ~pl.struct("_eid", "MODID").is_first_distinct()
+        )
         .select(
             pl.col(LINE),
             pl.lit("MODID").alias("field"),
@@ -595,7 +675,7 @@ def _episode_checks(norm: pl.DataFrame, candidates: pl.Series) -> pl.DataFrame:
             pl.lit(2000, dtype=pl.Int32).alias("_order"),
         )
     )
-    return pl.concat([conflict_errors, dup_errors])
+    return pl.concat([conflict_errors, dup_errors]).collect()
 
 
 def _typed(norm: pl.DataFrame) -> pl.DataFrame:
@@ -604,7 +684,7 @@ def _typed(norm: pl.DataFrame) -> pl.DataFrame:
         if f in DATE_FIELDS:
             exprs.append(pl.col(f"{f}__d").alias(f))
         elif f in INT_CODE_FIELDS:
-            exprs.append(pl.col(f).cast(INT_CODE_FIELDS[f]))
+            exprs.append(pl.col(f).cast(INT_CODE_FIELDS[f], strict=False))
         else:
             exprs.append(pl.col(f))
     typed = norm.select(exprs)

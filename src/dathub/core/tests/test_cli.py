@@ -1,0 +1,107 @@
+"""The `dathub` console script."""
+
+from __future__ import annotations
+
+import pytest
+
+from dathub import cli
+from dathub.tenancy.models import (
+    Body,
+    BodyMember,
+    Membership,
+    Organisation,
+    Partnership,
+    Person,
+    RoleName,
+    User,
+)
+
+
+def test_help(capsys):
+    assert cli.main(["--help"]) == 0
+    out = capsys.readouterr().out
+    for command in ("demo", "serve", "createadmin", "migrate", "manage"):
+        assert f"  {command}" in out
+
+
+def test_no_command_prints_usage_and_fails(capsys):
+    assert cli.main([]) == 2
+    assert "usage: dathub COMMAND" in capsys.readouterr().out
+
+
+def test_unknown_command(capsys):
+    assert cli.main(["frobnicate"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown command 'frobnicate'" in err and "usage:" in err
+
+
+def test_group_without_subcommand(capsys):
+    assert cli.main(["records"]) == 2
+    assert "usage: dathub records" in capsys.readouterr().err
+
+
+def test_createadmin(db, capsys, monkeypatch):
+    monkeypatch.setenv("DATHUB_ADMIN_PASSWORD", "a-strong-admin-passphrase")
+    assert cli.main(["createadmin", "--email", "Root@Example.test", "--name", "Root"]) == 0
+    assert "Site administrator Root@Example.test created" in capsys.readouterr().out
+    user = User.objects.get(email="root@example.test")
+    assert user.is_superuser and user.is_staff and user.full_name == "Root"
+    assert user.check_password("a-strong-admin-passphrase")
+    # A second time for the same address is refused.
+    assert cli.main(["createadmin", "--email", "root@example.test"]) == 2
+    assert "already exists" in capsys.readouterr().err
+    assert User.objects.filter(email="root@example.test").count() == 1
+
+
+def test_createadmin_refuses_a_weak_password(db, capsys, monkeypatch):
+    monkeypatch.setenv("DATHUB_ADMIN_PASSWORD", "password")
+    assert cli.main(["createadmin", "--email", "weak@example.test"]) == 2
+    assert "Password not accepted" in capsys.readouterr().err
+    assert not User.objects.filter(email="weak@example.test").exists()
+
+
+def test_createadmin_needs_an_email(db, capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["createadmin"])
+
+
+def _counts() -> dict[str, int]:
+    models = [Partnership, Organisation, Person, Membership, Body, BodyMember, RoleName, User]
+    return {m.__name__: m.objects.count() for m in models}
+
+
+def test_demo_no_serve_is_idempotent(db, capsys):
+    assert cli.main(["demo", "--no-serve"]) == 0
+    out = capsys.readouterr().out
+    for email in (
+        "coordinator@northshire.example",
+        "analyst@northshire.example",
+        "provider@northshire.example",
+        "board@northshire.example",
+        "coordinator@eastvale.example",
+        "admin@dathub.example",
+    ):
+        assert email in out
+    assert "demo-password-1" in out
+    first = _counts()
+    assert first["Partnership"] == 2 and first["Organisation"] == 12 and first["User"] == 6
+    assert cli.main(["demo", "--no-serve"]) == 0
+    assert _counts() == first
+    assert {p.code for p in Partnership.objects.all()} == {"N01A", "E02B"}
+    assert User.objects.get(email="provider@northshire.example").check_password("demo-password-1")
+
+
+def test_demo_accounts_have_the_roles_the_readme_promises(demo):
+    from dathub.tenancy import permissions
+    from dathub.tenancy import roles as r
+
+    n = demo.northshire
+    assert permissions.roles_in(demo.coordinator, n) == {r.Role.COORDINATOR}
+    assert permissions.roles_in(demo.analyst, n) == {r.Role.PERFORMANCE_ANALYST}
+    assert permissions.roles_in(demo.board, n) == {r.Role.BOARD_MEMBER}
+    assert permissions.organisation_scope(demo.provider, n) == demo.organisation(
+        "Northshire Recovery Trust"
+    )
+    assert permissions.roles_in(demo.eastvale, demo.eastvale_partnership) == {r.Role.COORDINATOR}
+    assert permissions.partnership_ids(demo.eastvale) == {demo.eastvale_partnership.pk}
+    assert permissions.is_site_admin(demo.admin)

@@ -1,0 +1,397 @@
+"""Submissions in the site, the API and the command line: the report, replacement as a whole,
+the rejected-rows round trip, scoping of client-level rows and the audit of every read."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+
+import polars as pl
+import pytest
+from django.utils import timezone
+
+from dathub.core.models import AuditEvent
+from dathub.performance import commands, services
+from dathub.performance.engine.records import check_records, read_csv_bytes
+from dathub.performance.models import IndicatorResult, Submission
+
+from .site_helpers import csv_bytes, last_month, records, spoil, xlsx_bytes
+
+
+def _upload(
+    client,
+    data: bytes,
+    *,
+    agency: str = "NRT01",
+    month: str | None = None,
+    name: str = "records.csv",
+):
+    return client.post(
+        "/p/N01A/performance/submissions/new/",
+        {"agency": agency, "month": month or last_month(), "file": _file(data, name)},
+    )
+
+
+def _file(data: bytes, name: str):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, data, content_type="text/csv")
+
+
+def _engine_report(data: bytes) -> dict:
+    return check_records(read_csv_bytes(data), as_of=timezone.localdate()).report()
+
+
+def test_site_upload_gives_the_specs_report_exactly(demo, client_for):
+    frame = spoil(records(people=40, seed=3), [0, 5], "SEX", "X")
+    frame = spoil(frame, [7], "DOB", "31/02/1980")
+    data = csv_bytes(frame)
+    client = client_for(demo.analyst)
+    response = _upload(client, data)
+    sub = Submission.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/p/N01A/performance/submissions/{sub.pk}/"
+    expected = _engine_report(data)
+    assert sub.status == Submission.Status.CURRENT
+    assert sub.report == expected
+    assert sub.rows == frame.height == sub.accepted + sub.rejected
+    assert sub.rejected == 3
+    assert {(e["row"], e["field"], e["code"]) for e in expected["errors"]} >= {
+        (2, "SEX", "bad_code"),
+        (7, "SEX", "bad_code"),
+        (9, "DOB", "bad_date"),
+    }
+    page = client.get(response["Location"]).content.decode()
+    assert f'id="report-rows">{sub.rows}<' in page and 'id="report-rejected">3<' in page
+    assert "bad_code" in page and "Download the rejected rows" in page
+    assert IndicatorResult.objects.filter(partnership=demo.northshire).exists()
+
+
+def test_xlsx_with_the_same_rows_gives_the_same_report(demo, client_for):
+    frame = spoil(records(people=20, seed=4), [2], "MODAL", "13")
+    client = client_for(demo.analyst)
+    _upload(client, xlsx_bytes(frame), name="records.xlsx")
+    sub = Submission.objects.get()
+    report = _engine_report(csv_bytes(frame))
+    assert (sub.rows, sub.accepted, sub.rejected) == (
+        report["rows"],
+        report["accepted"],
+        report["rejected"],
+    )
+    assert [(e["row"], e["field"], e["code"]) for e in sub.report["errors"]] == [
+        (e["row"], e["field"], e["code"]) for e in report["errors"]
+    ]
+
+
+def _figure(partnership, indicator="in_treatment", period_kind="year"):
+    return {
+        (r.period, r.breakdown): (r.numerator, r.denominator)
+        for r in IndicatorResult.objects.filter(
+            partnership=partnership, indicator=indicator, kind=period_kind
+        )
+    }
+
+
+def _engine_figures(data: bytes, indicator="in_treatment", kind="year"):
+    from dathub.performance.engine.indicators import compute_windows
+    from dathub.performance.engine.journeys import build_journeys
+    from dathub.performance.periods import standard_periods
+
+    periods = [p for p in standard_periods(timezone.localdate()) if p.kind == kind]
+    used = check_records(read_csv_bytes(data), as_of=timezone.localdate()).used
+    table = compute_windows(build_journeys(used), [p.window for p in periods])
+    table = table.filter((pl.col("dat") == "N01A") & (pl.col("indicator") == indicator))
+    return {
+        (r["period"], r["breakdown"]): (r["numerator"], r["denominator"])
+        for r in table.iter_rows(named=True)
+    }
+
+
+def test_a_new_submission_replaces_the_previous_one_as_a_whole(demo, client_for):
+    client = client_for(demo.analyst)
+    first = csv_bytes(records(people=80, seed=5))
+    second = csv_bytes(records(people=30, seed=6))
+    other_month = csv_bytes(
+        records(people=10, seed=7).with_columns(EPISODID=pl.lit("X") + pl.col("EPISODID"))
+    )
+    _upload(client, first)
+    _upload(client, other_month, month="2025-01")
+    # (engine on the first file + the other month, as computed after each upload)
+    _upload(client, second)
+    old, new = Submission.objects.filter(month__gt="2025-01-01").order_by("pk")
+    kept = Submission.objects.get(month="2025-01-01")
+    assert old.status == Submission.Status.REPLACED and old.replaced_by == new
+    assert new.status == Submission.Status.CURRENT and kept.status == Submission.Status.CURRENT
+    # the figures are those of the new file plus the other month: the old rows left them
+    both = csv_bytes(
+        pl.concat(
+            [
+                pl.read_csv(io.BytesIO(second), infer_schema=False),
+                pl.read_csv(io.BytesIO(other_month), infer_schema=False),
+            ]
+        )
+    )
+    assert _figure(demo.northshire) == _engine_figures(both)
+    assert _figure(demo.northshire) != _engine_figures(
+        csv_bytes(
+            pl.concat(
+                [
+                    pl.read_csv(io.BytesIO(first), infer_schema=False),
+                    pl.read_csv(io.BytesIO(other_month), infer_schema=False),
+                ]
+            )
+        )
+    )
+    # the history keeps the old submission, its report and its rows
+    page = client.get(f"/p/N01A/performance/submissions/{new.pk}/").content.decode()
+    assert f"Submission {old.pk}" in page and "Replaced" in page
+    rows = client.get(f"/p/N01A/performance/submissions/{old.pk}/rows/")
+    assert rows.status_code == 200 and f"{old.accepted} row" in rows.content.decode()
+    assert old.report == _engine_report(first)
+
+
+def test_replacement_is_one_transaction_and_keeps_one_current(demo):
+    data = csv_bytes(records(people=10, seed=8))
+    a = services.submission_create(
+        actor=demo.analyst,
+        partnership=demo.northshire,
+        agency="NRT01",
+        month=last_month(),
+        filename="a.csv",
+        data=data,
+        background=False,
+    )
+    b = services.submission_create(
+        actor=demo.analyst,
+        partnership=demo.northshire,
+        agency="NRT01",
+        month=last_month(),
+        filename="b.csv",
+        data=data,
+        background=False,
+    )
+    # the later upload is processed first; the earlier one then goes straight to history
+    services.submission_process(b.pk, recompute=False)
+    services.submission_process(a.pk, recompute=False)
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert b.status == "current" and a.status == "replaced" and a.replaced_by == b
+    assert Submission.objects.filter(status="current").count() == 1
+
+
+def test_rejected_rows_download_can_be_corrected_and_sent_again(demo, client_for):
+    frame = records(people=30, seed=9)
+    spoilt = spoil(spoil(frame, [1, 4], "SEX", "X"), [10], "DRUG1", "1234")
+    client = client_for(demo.analyst)
+    _upload(client, csv_bytes(spoilt))
+    sub = Submission.objects.get()
+    download = client.get(f"/p/N01A/performance/submissions/{sub.pk}/rejected.csv")
+    assert download.status_code == 200
+    assert download["Content-Disposition"].startswith("attachment;")
+    text = download.content.decode()
+    table = list(csv.DictReader(io.StringIO(text)))
+    assert len(table) == sub.rejected == 3
+    assert list(table[0])[: len(frame.columns)] == frame.columns and "reasons" in table[0]
+    assert "SEX: bad_code" in table[0]["reasons"]
+    # sent again unchanged, the same rows are rejected for the same reasons
+    again = check_records(read_csv_bytes(download.content), as_of=timezone.localdate())
+    assert again.rejected.height == 3
+    # corrected (the reasons column is ignored) and sent with the accepted rows as the whole
+    # month again: every row accepted, the earlier submission replaced
+    originals = frame.rows()
+    lines = [int(e["row"]) for e in sub.report["errors"]]
+    corrected = pl.DataFrame(table, orient="row").drop("reasons")
+    corrected = corrected.with_columns(
+        SEX=pl.Series([originals[n - 2][frame.columns.index("SEX")] for n in sorted(set(lines))]),
+        DRUG1=pl.Series(
+            [originals[n - 2][frame.columns.index("DRUG1")] for n in sorted(set(lines))]
+        ),
+    )
+    accepted_rows = (
+        spoilt.with_row_index("_i").filter(~pl.col("_i").is_in([n - 2 for n in lines])).drop("_i")
+    )
+    resend = pl.concat([accepted_rows, corrected.select(frame.columns)])
+    _upload(client, csv_bytes(resend))
+    sub.refresh_from_db()
+    new = Submission.objects.get(status="current")
+    assert sub.status == "replaced" and new.rejected == 0 and new.rows == frame.height
+    assert new.accepted == frame.height
+
+
+def test_the_command_imports_and_prints_the_report(demo, tmp_path, capsys):
+    frame = spoil(records(people=15, seed=10), [3], "SEX", "Q")
+    path = tmp_path / "nrt.csv"
+    path.write_bytes(csv_bytes(frame))
+    code = commands.main(
+        [
+            "import",
+            str(path),
+            "--partnership",
+            "N01A",
+            "--month",
+            "2026-01",
+            "--as",
+            "analyst@northshire.example",
+        ]
+    )
+    out = capsys.readouterr()
+    assert code == 1  # some rows were rejected
+    assert json.loads(out.out) == _engine_report(csv_bytes(frame))
+    sub = Submission.objects.get()
+    assert (sub.agency, f"{sub.month:%Y-%m}", sub.status) == ("NRT01", "2026-01", "current")
+    assert f"submission {sub.pk}" in out.err
+    # again for the same month: the first is replaced
+    assert (
+        commands.main(
+            [
+                "import",
+                str(path),
+                "--partnership",
+                "N01A",
+                "--agency",
+                "NRT01",
+                "--month",
+                "2026-01",
+            ]
+        )
+        == 1
+    )
+    sub.refresh_from_db()
+    assert sub.status == "replaced"
+    # errors: unknown partnership, an agency the partnership does not have
+    assert commands.main(["import", str(path), "--partnership", "ZZZZ"]) == 2
+    assert commands.main(["import", str(path), "--partnership", "E02B"]) == 2
+
+
+def test_providers_submit_only_for_their_own_agency(demo, client_for, api_client_for):
+    client = client_for(demo.provider)
+    form = client.get("/p/N01A/performance/submissions/new/").content.decode()
+    assert 'value="NRT01"' in form and "NPT02" not in form
+    response = _upload(
+        client, csv_bytes(records(people=5, seed=11, agency="NPT02")), agency="NPT02"
+    )
+    assert response.status_code == 400 and not Submission.objects.exists()
+    with pytest.raises(Exception) as exc:
+        services.submission_create(
+            actor=demo.provider,
+            partnership=demo.northshire,
+            agency="NPT02",
+            month=last_month(),
+            filename="x.csv",
+            data=b"AGNCY\nNPT02\n",
+        )
+    assert "own agency" in str(exc.value)
+    api = api_client_for(demo.provider)
+    denied = api.post(
+        "/api/v1/partnerships/N01A/submissions",
+        {"agency": "NPT02", "month": last_month(), "file": _file(b"AGNCY\nNPT02\n", "x.csv")},
+    )
+    assert denied.status_code == 403
+    # rows of another agency inside an NRT01 file: refused as a whole, nothing stored
+    _upload(client, csv_bytes(records(people=5, seed=12, agency="NPT02")))
+    sub = Submission.objects.get()
+    assert sub.status == "failed" and "NPT02" in sub.failure and sub.rows is None
+    # the provider's own upload through the API (agency implied)
+    ok = api.post(
+        "/api/v1/partnerships/N01A/submissions",
+        {"month": last_month(), "file": _file(csv_bytes(records(people=5, seed=13)), "y.csv")},
+    )
+    assert ok.status_code == 202 and ok.json()["agency"] == "NRT01"
+    assert ok.json()["status"] == "current"
+    assert ok.json()["report"]["rows"] == ok.json()["rows"]
+
+
+def test_client_rows_are_scoped_and_every_read_is_audited(demo, client_for, api_client_for):
+    from .url_cases import other_agency_submission
+
+    analyst = client_for(demo.analyst)
+    _upload(analyst, csv_bytes(spoil(records(people=10, seed=14), [0], "SEX", "X")))
+    own = Submission.objects.get(agency="NRT01")
+    other = other_agency_submission(demo)
+    base = "/p/N01A/performance/submissions"
+    pages = [
+        f"{base}/{own.pk}/rows/",
+        f"{base}/{own.pk}/rows/?kind=rejected",
+        f"{base}/{own.pk}/rejected.csv",
+    ]
+    before = AuditEvent.objects.filter(action="submission.rows_view").count()
+
+    provider = client_for(demo.provider)
+    for path in pages:
+        assert provider.get(path).status_code == 200, path
+    for path in (
+        f"{base}/{other.pk}/rows/",
+        f"{base}/{other.pk}/rejected.csv",
+        f"{base}/{other.pk}/",
+    ):
+        assert provider.get(path).status_code == 404, path
+    provider_list = provider.get(f"{base}/").content.decode()
+    assert f"submission {own.pk}" in provider_list and f"submission {other.pk}<" not in (
+        provider_list
+    )
+    assert (
+        AuditEvent.objects.filter(action="submission.rows_view", actor=demo.provider).count() == 3
+    )
+
+    board = client_for(demo.board)
+    assert board.get(f"{base}/{own.pk}/").status_code == 200  # the report: aggregate only
+    for path in pages:
+        assert board.get(path).status_code == 403, path
+    eastvale = client_for(demo.eastvale)
+    for path in [*pages, f"{base}/{own.pk}/", f"{base}/"]:
+        assert eastvale.get(path).status_code == 404, path
+        if path != f"{base}/":  # Northshire's submission under Eastvale's own code
+            assert eastvale.get(path.replace("/N01A/", "/E02B/")).status_code == 404, path
+    assert (
+        f"submission {own.pk}"
+        not in eastvale.get("/p/E02B/performance/submissions/").content.decode()
+    )
+    assert analyst.get(pages[0]).status_code == 200
+    events = AuditEvent.objects.filter(action="submission.rows_view")
+    assert events.count() == before + 4
+    assert set(events.values_list("actor", flat=True)) == {demo.provider.pk, demo.analyst.pk}
+    # the audit trail says what was read, never a value from the rows
+    frame = pl.read_csv(io.BytesIO(provider.get(pages[2]).content), infer_schema=False)
+    values = {v for v in frame["CLIENTID"].to_list() + frame["EPISODID"].to_list() if v}
+    trail = json.dumps(list(AuditEvent.objects.values("changes", "object_repr")))
+    assert values and not any(v in trail for v in values)
+    # the API serves reports, never rows
+    report = api_client_for(demo.board).get(f"/api/v1/partnerships/N01A/submissions/{own.pk}")
+    assert report.status_code == 200 and not any(v in report.content.decode() for v in values)
+
+
+def test_nothing_client_level_is_logged(demo, client_for, caplog):
+    frame = records(people=10, seed=15)
+    with caplog.at_level(logging.DEBUG):
+        _upload(client_for(demo.analyst), csv_bytes(spoil(frame, [0], "SEX", "X")))
+    assert Submission.objects.get().status == "current"
+    logged = caplog.text
+    assert "processed" in logged
+    for value in set(frame["CLIENTID"].to_list()) | set(frame["EPISODID"].to_list()):
+        assert value not in logged
+
+
+def test_progress_while_in_the_background(demo, client_for):
+    sub = Submission.objects.create(
+        partnership=demo.northshire,
+        agency="NRT01",
+        month="2026-01-01",
+        as_of="2026-02-05",
+        progress=25,
+        stage="Checking 1200 rows",
+    )
+    client = client_for(demo.analyst)
+    page = client.get(f"/p/N01A/performance/submissions/{sub.pk}/")
+    html = page.content.decode()
+    assert page["Refresh"] == "3"  # without JavaScript the page reloads itself
+    assert '<progress id="progress-' in html and 'value="25"' in html
+    assert 'hx-trigger="every 2s"' in html and "Checking 1200 rows" in html
+    partial = client.get(f"/p/N01A/performance/submissions/{sub.pk}/", HTTP_HX_REQUEST="true")
+    assert partial.content.decode().lstrip().startswith('<div id="submission-status"')
+    Submission.objects.filter(pk=sub.pk).update(status="failed", failure="The file is empty.")
+    done = client.get(f"/p/N01A/performance/submissions/{sub.pk}/", HTTP_HX_REQUEST="true")
+    assert "hx-trigger" not in done.content.decode() and "The file is empty." in (
+        done.content.decode()
+    )

@@ -1,0 +1,451 @@
+"""Performance pages: dashboard, breakdowns, comparison, submissions and their rows,
+targets, prevalence and local indicators. Thin: the work is in services and selectors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from dathub.core.partnership_views import partnership_view
+from dathub.tenancy import permissions
+from dathub.tenancy import roles as r
+
+from . import charts, forms, selectors, services
+from .catalogue import NATIONAL, breakdown_label
+
+app_name = "performance"
+
+
+def _published(request: HttpRequest) -> bool:
+    return request.GET.get("view") == "published"
+
+
+def _form_errors(form: Any, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errs in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errs)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _form_page(request: HttpRequest, form: Any, heading: str, cancel: str, **extra: Any) -> Any:
+    status = 400 if form.is_bound and form.errors else 200
+    return render(
+        request,
+        "performance/form.html",
+        {"form": form, "heading": heading, "cancel_url": cancel, **extra},
+        status=status,
+    )
+
+
+def _figures_context(request: HttpRequest, partnership: Any) -> dict[str, Any]:
+    published = _published(request)
+    true = selectors.shows_true_figures(request.user, partnership, published)
+    return {
+        "true_figures": true,
+        "can_see_true": permissions.can(request.user, partnership, r.VIEW_TRUE_FIGURES),
+        "view_query": "" if true else "view=published",
+    }
+
+
+# --- dashboard ------------------------------------------------------------------------------
+
+
+@require_GET
+@partnership_view(r.VIEW_PERFORMANCE)
+def dashboard(request: HttpRequest, partnership: Any) -> HttpResponse:
+    ctx = _figures_context(request, partnership)
+    cards = selectors.dashboard(
+        actor=request.user, partnership=partnership, published=not ctx["true_figures"]
+    )
+    return render(
+        request,
+        "performance/dashboard.html",
+        {
+            **ctx,
+            "partnership": partnership,
+            "cards": cards,
+            "computation": selectors.latest_computation(),
+            "can_manage": permissions.can(request.user, partnership, r.MANAGE_PERFORMANCE),
+            "can_compare": permissions.can(request.user, partnership, r.COMPARE_PARTNERSHIPS),
+        },
+    )
+
+
+@require_GET
+@partnership_view(r.VIEW_PERFORMANCE)
+def chart(request: HttpRequest, partnership: Any) -> HttpResponse:
+    key = request.GET.get("indicator", "")
+    cards = selectors.dashboard(
+        actor=request.user, partnership=partnership, published=_published(request), only=key
+    )
+    if not cards:
+        raise Http404("No such indicator")
+    card = cards[0]
+    png = charts.quarters_chart(
+        card.info.name,
+        [p.figure.period for p in card.series],
+        [p.figure.value for p in card.series],
+        [p.target for p in card.series],
+        is_count=card.info.is_count,
+    )
+    return HttpResponse(png, content_type="image/png")
+
+
+@require_GET
+@partnership_view(r.VIEW_PERFORMANCE)
+def breakdowns(request: HttpRequest, partnership: Any) -> HttpResponse:
+    ctx = _figures_context(request, partnership)
+    periods = selectors.periods_available(partnership)
+    indicator = request.GET.get("indicator", "in_treatment")
+    if indicator not in NATIONAL:
+        indicator = "in_treatment"
+    labels = [p for p, _ in periods]
+    quarters = [p for p, k in periods if k == "quarter"]
+    period = request.GET.get("period") or (quarters[0] if quarters else (labels or [""])[0])
+    if period not in labels:
+        period = quarters[0] if quarters else (labels[0] if labels else "")
+    groups = selectors.breakdown_table(
+        actor=request.user,
+        partnership=partnership,
+        indicator=indicator,
+        period=period,
+        published=not ctx["true_figures"],
+    )
+    return render(
+        request,
+        "performance/breakdowns.html",
+        {
+            **ctx,
+            "partnership": partnership,
+            "info": NATIONAL[indicator],
+            "indicator": indicator,
+            "indicators": list(NATIONAL.values()),
+            "period": period,
+            "periods": periods,
+            "groups": [
+                (label, [(breakdown_label(f.breakdown), f) for f in figs]) for label, figs in groups
+            ],
+        },
+    )
+
+
+@require_GET
+def compare(request: HttpRequest) -> HttpResponse:
+    """Published figures of every partnership the user may compare (regional viewers)."""
+    indicator = request.GET.get("indicator", "in_treatment")
+    if indicator not in NATIONAL:
+        indicator = "in_treatment"
+    comparable = selectors.comparable_partnerships(request.user)
+    periods: list[tuple[str, str]] = []
+    for p in comparable:
+        for item in selectors.periods_available(p):
+            if item not in periods:
+                periods.append(item)
+    labels = [p for p, _ in periods]
+    period = request.GET.get("period", "")
+    if period not in labels:
+        quarters = [p for p, k in periods if k == "quarter"]
+        period = quarters[0] if quarters else (labels[0] if labels else "")
+    rows = selectors.comparison(actor=request.user, indicator=indicator, period=period)
+    return render(
+        request,
+        "performance/compare.html",
+        {
+            "rows": rows,
+            "info": NATIONAL[indicator],
+            "indicator": indicator,
+            "indicators": list(NATIONAL.values()),
+            "period": period,
+            "periods": periods,
+        },
+    )
+
+
+@partnership_view(r.MANAGE_PERFORMANCE)
+def recompute(request: HttpRequest, partnership: Any) -> HttpResponse:
+    """Ask for the figures to be recomputed now (GET shows the button)."""
+    if request.method == "POST":
+        services.request_recompute()
+        messages.success(request, "The figures are being recomputed.")
+        return redirect("performance:dashboard", partnership.code)
+    return render(
+        request,
+        "performance/recompute.html",
+        {"partnership": partnership, "computation": selectors.latest_computation()},
+    )
+
+
+# --- submissions ----------------------------------------------------------------------------
+
+
+@require_GET
+@partnership_view(r.VIEW_PERFORMANCE)
+def submission_list(request: HttpRequest, partnership: Any) -> HttpResponse:
+    subs = selectors.submission_list(actor=request.user, partnership=partnership).select_related(
+        "submitted_by"
+    )
+    return render(
+        request,
+        "performance/submission_list.html",
+        {
+            "partnership": partnership,
+            "submissions": subs[:500],
+            "can_submit": bool(services.agencies_for(request.user, partnership)),
+        },
+    )
+
+
+@partnership_view(r.SUBMIT_RECORDS)
+def submission_create(request: HttpRequest, partnership: Any) -> HttpResponse:
+    agencies = services.agencies_for(request.user, partnership)
+    if not agencies:
+        raise PermissionDenied("Your organisation has no agency code to submit records for.")
+    today = timezone.localdate()
+    form = forms.SubmissionForm(
+        request.POST or None, request.FILES or None, agencies=agencies, today=today
+    )
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            sub = services.submission_create(
+                actor=request.user,
+                partnership=partnership,
+                agency=form.cleaned_data["agency"],
+                month=form.cleaned_data["month"],
+                filename=upload.name or "records.csv",
+                data=upload.read(),
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            return redirect("performance:submission-detail", partnership.code, sub.pk)
+    return _form_page(
+        request,
+        form,
+        "Submit treatment records",
+        reverse("performance:submission-list", args=[partnership.code]),
+        submit_label="Upload and check",
+    )
+
+
+@require_GET
+@partnership_view(r.VIEW_PERFORMANCE)
+def submission_detail(request: HttpRequest, partnership: Any, pk: int) -> HttpResponse:
+    sub = selectors.submission_get(actor=request.user, partnership=partnership, pk=pk)
+    context = {
+        "partnership": partnership,
+        "submission": sub,
+        "can_see_rows": permissions.can(request.user, partnership, r.VIEW_CLIENT_RECORDS),
+        "errors": (sub.report or {}).get("errors", [])[:500],
+        "more_errors": max(0, len((sub.report or {}).get("errors", [])) - 500),
+        "history": selectors.submission_list(actor=request.user, partnership=partnership)
+        .filter(agency=sub.agency, month=sub.month)
+        .order_by("-submitted_at", "-pk"),
+    }
+    if request.headers.get("HX-Request"):
+        return render(request, "performance/includes/submission_status.html", context)
+    response = render(request, "performance/submission_detail.html", context)
+    if sub.in_progress:
+        response["Refresh"] = "3"  # without JavaScript the browser reloads until it is done
+    return response
+
+
+@require_GET
+@partnership_view(r.VIEW_CLIENT_RECORDS)
+def submission_rows(request: HttpRequest, partnership: Any, pk: int) -> HttpResponse:
+    sub = selectors.submission_for_rows(actor=request.user, partnership=partnership, pk=pk)
+    kind = "rejected" if request.GET.get("kind") == "rejected" else "accepted"
+    try:
+        page = int(request.GET.get("page", "1"))
+    except ValueError:
+        page = 1
+    rows = selectors.submission_rows(actor=request.user, submission=sub, kind=kind, page=page)
+    return render(
+        request,
+        "performance/submission_rows.html",
+        {"partnership": partnership, "submission": sub, "kind": kind, "rows": rows},
+    )
+
+
+@require_GET
+@partnership_view(r.VIEW_CLIENT_RECORDS)
+def submission_rejected_csv(request: HttpRequest, partnership: Any, pk: int) -> HttpResponse:
+    sub = selectors.submission_for_rows(actor=request.user, partnership=partnership, pk=pk)
+    body = selectors.submission_rejected_csv(actor=request.user, submission=sub)
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="rejected-{sub.agency}-{sub.month:%Y-%m}-{sub.pk}.csv"'
+    )
+    return response
+
+
+# --- targets, prevalence, local indicators --------------------------------------------------
+
+
+@require_GET
+@partnership_view(r.VIEW_PERFORMANCE)
+def targets(request: HttpRequest, partnership: Any) -> HttpResponse:
+    infos = selectors.indicator_infos(partnership)
+    return render(
+        request,
+        "performance/targets.html",
+        {
+            "partnership": partnership,
+            "targets": [
+                (infos.get(t.indicator), t)
+                for t in selectors.target_list(actor=request.user, partnership=partnership)
+            ],
+            "prevalence": selectors.prevalence_list(actor=request.user, partnership=partnership),
+            "local_indicators": selectors.local_indicator_list(
+                actor=request.user, partnership=partnership
+            ),
+            "can_manage": permissions.can(request.user, partnership, r.MANAGE_PERFORMANCE),
+        },
+    )
+
+
+def _targets_url(partnership: Any) -> str:
+    return reverse("performance:targets", args=[partnership.code])
+
+
+@partnership_view(r.MANAGE_PERFORMANCE)
+def target_create(request: HttpRequest, partnership: Any) -> HttpResponse:
+    infos = selectors.indicator_infos(partnership)
+    choices = [(k, i.name) for k, i in infos.items()]
+    initial = {k: request.GET[k] for k in ("indicator", "financial_year") if k in request.GET}
+    existing = (
+        selectors.target_list(actor=request.user, partnership=partnership)
+        .filter(
+            indicator=initial.get("indicator", ""), financial_year=initial.get("financial_year", "")
+        )
+        .first()
+    )
+    if existing:
+        initial.update(
+            {k: getattr(existing, k) for k in ("value", "q1", "q2", "q3", "q4", "tolerance")}
+        )
+    form = forms.TargetForm(request.POST or None, choices=choices, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.target_set(actor=request.user, partnership=partnership, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, "Target saved.")
+            return redirect("performance:targets", partnership.code)
+    return _form_page(request, form, "Set a target", _targets_url(partnership))
+
+
+@partnership_view(r.MANAGE_PERFORMANCE)
+def prevalence_create(request: HttpRequest, partnership: Any) -> HttpResponse:
+    form = forms.PrevalenceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.prevalence_set(
+                actor=request.user, partnership=partnership, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, "Prevalence estimate saved; penetration is being recomputed.")
+            return redirect("performance:targets", partnership.code)
+    return _form_page(request, form, "Enter a prevalence estimate", _targets_url(partnership))
+
+
+@partnership_view(r.MANAGE_PERFORMANCE)
+def prevalence_upload(request: HttpRequest, partnership: Any) -> HttpResponse:
+    form = forms.PrevalenceFileForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            n = services.prevalence_import(
+                actor=request.user, partnership=partnership, data=form.cleaned_data["file"].read()
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, f"{n} prevalence estimate{'s' if n != 1 else ''} loaded.")
+            return redirect("performance:targets", partnership.code)
+    return _form_page(
+        request,
+        form,
+        "Upload prevalence estimates",
+        _targets_url(partnership),
+        submit_label="Upload",
+    )
+
+
+@partnership_view(r.MANAGE_PERFORMANCE)
+def local_indicator_create(request: HttpRequest, partnership: Any) -> HttpResponse:
+    form = forms.LocalIndicatorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.local_indicator_create(
+                actor=request.user, partnership=partnership, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, "Indicator added.")
+            return redirect("performance:targets", partnership.code)
+    return _form_page(request, form, "Add a local indicator", _targets_url(partnership))
+
+
+@partnership_view(r.MANAGE_PERFORMANCE)
+def local_figure_create(request: HttpRequest, partnership: Any, pk: int) -> HttpResponse:
+    indicator = selectors.local_indicator_get(actor=request.user, partnership=partnership, pk=pk)
+    form = forms.LocalFigureForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.local_figure_set(actor=request.user, indicator=indicator, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, f"Figure for {indicator.name} saved.")
+            return redirect("performance:targets", partnership.code)
+    return _form_page(request, form, f"Enter a figure: {indicator.name}", _targets_url(partnership))
+
+
+urlpatterns = [
+    path("performance/compare/", compare, name="compare"),
+    path("p/<str:code>/performance/", dashboard, name="dashboard"),
+    path("p/<str:code>/performance/chart.png", chart, name="chart"),
+    path("p/<str:code>/performance/breakdowns/", breakdowns, name="breakdowns"),
+    path("p/<str:code>/performance/recompute/", recompute, name="recompute"),
+    path("p/<str:code>/performance/submissions/", submission_list, name="submission-list"),
+    path("p/<str:code>/performance/submissions/new/", submission_create, name="submission-new"),
+    path(
+        "p/<str:code>/performance/submissions/<int:pk>/",
+        submission_detail,
+        name="submission-detail",
+    ),
+    path(
+        "p/<str:code>/performance/submissions/<int:pk>/rows/",
+        submission_rows,
+        name="submission-rows",
+    ),
+    path(
+        "p/<str:code>/performance/submissions/<int:pk>/rejected.csv",
+        submission_rejected_csv,
+        name="submission-rejected-csv",
+    ),
+    path("p/<str:code>/performance/targets/", targets, name="targets"),
+    path("p/<str:code>/performance/targets/new/", target_create, name="target-new"),
+    path("p/<str:code>/performance/prevalence/new/", prevalence_create, name="prevalence-new"),
+    path(
+        "p/<str:code>/performance/prevalence/upload/", prevalence_upload, name="prevalence-upload"
+    ),
+    path("p/<str:code>/performance/local/new/", local_indicator_create, name="local-new"),
+    path(
+        "p/<str:code>/performance/local/<int:pk>/figures/new/",
+        local_figure_create,
+        name="local-figure-new",
+    ),
+]

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class ReportingConfig(AppConfig):
+    name = "dathub.reporting"
+    label = "reporting"
+    verbose_name = "Board packs and management reviews"
+
+    def ready(self) -> None:
+        from dathub.core.registry import NavItem, register_nav
+        from dathub.tenancy import roles as r
+
+        register_nav(
+            NavItem(
+                "Board packs", "reporting:pack-list", r.VIEW_GOVERNANCE, 40, section="reporting:"
+            )
+        )

@@ -1,0 +1,157 @@
+"""The board pack is made of sections that the apps contribute. The pack's own code knows
+nothing about plans, performance, money or risks: each app registers its sections here from
+its AppConfig.ready(), and every pack built afterwards includes them.
+
+How to add a section (for example, performance, finance, risks, recommendations)::
+
+    # dathub/finance/apps.py
+    def ready(self):
+        from dathub.reporting.registry import BOARD_PACK, MANAGEMENT_REVIEW, register_section
+        from .pack_sections import budget_section
+        register_section(
+            "finance",                      # unique key, kept in the frozen content
+            "Budget, spend and forecast outturn",
+            order=40,                       # position in the pack (work plan is 10)
+            build=budget_section,           # build(partnership, context) -> dict
+            kinds=(BOARD_PACK, MANAGEMENT_REVIEW),
+            review_heading="resources",     # where it sits in the six-monthly review
+        )
+
+`build(partnership, context)` receives the partnership and a `PackContext` (the actor who
+asked for the build, the body, the meeting date, the date the figures are "as at", the date
+of the body's previous meeting, the pack kind) and returns a JSON-able dict with a list of
+`blocks` in the small vocabulary below. The blocks are what is frozen when the pack is
+issued, and what the web page, the PDF and the Word document are all rendered from, so a
+section needs no code for any output format. A section may give its own `template` (a Django
+template receiving `section`) to change how it looks on the web page and in the PDF; the Word
+document always renders the blocks.
+
+Blocks (every one a dict with "type"):
+- {"type": "heading", "text": str}                     a sub-heading inside the section
+- {"type": "paragraph", "text": str}
+- {"type": "note", "text": str}                        set apart (inset)
+- {"type": "list", "items": [str]}
+- {"type": "figures", "items": [{"label": str, "value": str | int}]}   headline numbers
+- {"type": "table", "caption": str, "columns": [str], "rows": [[cell]], "numeric": [int]}
+  where a cell is a str or number, or {"text": str, "tag": colour} for a status shown as a
+  coloured tag (the word is always there: colour is never the only signal). Colours: green,
+  blue, orange, red, grey, yellow.
+
+A section may also return {"empty": True, "blocks": [...]} to say it has nothing to report
+(it is still shown, with its blocks explaining why).
+
+Management reviews: the six-monthly review has fixed headings (REVIEW_HEADINGS). Each
+heading has a narrative written in the site and kept with the review; under it come the
+generated blocks of every section registered with that `review_heading` (and with
+MANAGEMENT_REVIEW in its kinds).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+BOARD_PACK = "board_pack"
+MANAGEMENT_REVIEW = "management_review"
+
+# (key, heading, what the narrative should cover)
+REVIEW_HEADINGS: list[tuple[str, str, str]] = [
+    (
+        "progress",
+        "Overview of progress and achievement of targets",
+        "How delivery of the plan and the national and local targets stand after six months.",
+    ),
+    (
+        "resources",
+        "Use of resources",
+        "How the pooled budget and other funding have been used, and any under-spend.",
+    ),
+    (
+        "performance",
+        "Performance overview",
+        "Treatment numbers, retention, waiting times and the Drug Interventions Programme.",
+    ),
+    (
+        "issues",
+        "Issues needing resolution",
+        "What the board is asked to resolve, and what is blocking delivery.",
+    ),
+    (
+        "community_links",
+        "Links with community groups",
+        "Work with service user and carer groups, the voluntary sector and neighbourhoods.",
+    ),
+    (
+        "community_events",
+        "Important events in the community",
+        "Events in the area that affect the partnership's work.",
+    ),
+]
+
+
+@dataclass(frozen=True)
+class PackContext:
+    """What a section's build function is told about the pack being built."""
+
+    actor: Any  # the person who asked for the build: sections read through selectors with it
+    body: Any  # tenancy.Body the pack is for
+    meeting_date: date
+    as_at: date  # figures as they stood on this day (the meeting, or today if earlier)
+    since: date | None  # the body's previous meeting: "completed since the last meeting"
+    kind: str  # BOARD_PACK or MANAGEMENT_REVIEW
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+Build = Callable[[Any, PackContext], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    order: int
+    build: Build
+    template: str = "reporting/sections/blocks.html"
+    kinds: tuple[str, ...] = (BOARD_PACK,)
+    review_heading: str | None = None
+
+
+_sections: dict[str, Section] = {}
+
+
+def register_section(
+    key: str,
+    title: str,
+    order: int,
+    build: Build,
+    template: str | None = None,
+    *,
+    kinds: tuple[str, ...] | list[str] = (BOARD_PACK,),
+    review_heading: str | None = None,
+) -> Section:
+    """Add (or replace, by key) a section of the board pack and the management review."""
+    if review_heading is not None and review_heading not in {k for k, _, _ in REVIEW_HEADINGS}:
+        raise ValueError(f"unknown review heading {review_heading!r}")
+    section = Section(
+        key=key,
+        title=title,
+        order=order,
+        build=build,
+        template=template or "reporting/sections/blocks.html",
+        kinds=tuple(kinds),
+        review_heading=review_heading,
+    )
+    _sections[key] = section
+    return section
+
+
+def unregister_section(key: str) -> None:
+    _sections.pop(key, None)
+
+
+def sections_for(kind: str) -> list[Section]:
+    return sorted(
+        (s for s in _sections.values() if kind in s.kinds), key=lambda s: (s.order, s.key)
+    )

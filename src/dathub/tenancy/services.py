@@ -244,7 +244,9 @@ def sign_in(*, request: HttpRequest, email: str, password: str) -> User:
     SignInAttempt.objects.create(email_hash=email_hash, client=client, succeeded=user is not None)
     if user is None:
         if account_failures.count() >= limit:
-            audit.record(actor=None, partnership=None, action="user.locked_out")
+            # The account (when there is one) is named by its record, never by the typed text.
+            locked = User.objects.filter(email__iexact=email).first()
+            audit.record(actor=None, partnership=None, action="user.locked_out", obj=locked)
         raise SignInRefused("Enter a correct e-mail address and password.")
     return user  # type: ignore[return-value]
 

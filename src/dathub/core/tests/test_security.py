@@ -46,7 +46,8 @@ def test_five_failures_lock_the_account_even_with_the_right_password(demo, clien
     email = "analyst@northshire.example"
     for _ in range(settings.DATHUB_SIGNIN_MAX_FAILURES):
         assert _sign_in(client, email, "wrong-password-guess").status_code == 400
-    assert AuditEvent.objects.filter(action="user.locked_out").count() == 1
+    locked = AuditEvent.objects.get(action="user.locked_out")
+    assert locked.object_id == str(demo.analyst.pk)  # the account, not the typed text
     response = _sign_in(client, email, demo.password)
     assert response.status_code == 400
     assert "Too many failed attempts" in response.content.decode()
@@ -270,6 +271,11 @@ def test_production_refuses_a_short_secret_key():
 def test_production_refuses_debug():
     result = _import_production(DATHUB_SECRET_KEY=STRONG, DATHUB_DEBUG="1")
     assert result.returncode != 0 and "DEBUG" in result.stderr
+
+
+def test_production_accepts_debug_explicitly_off():
+    result = _import_production(DATHUB_SECRET_KEY=STRONG, DATHUB_DEBUG="0")
+    assert result.returncode == 0, result.stderr
 
 
 def test_production_starts_with_a_strong_key():

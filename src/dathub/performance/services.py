@@ -41,7 +41,6 @@ from .periods import financial_year_bounds, quarter_window, standard_periods
 log = logging.getLogger("dathub.performance")
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
-FY_RE = re.compile(r"^(\d{4})/(\d{2})$")
 
 
 # --- submissions ----------------------------------------------------------------------------
@@ -435,12 +434,13 @@ def request_recompute() -> None:
 
 
 def clean_financial_year(text: str) -> str:
-    from .engine.indicators import _finyear_label
-
-    label = _finyear_label(text or "")
-    if label is None:
+    """A financial year typed in a form (``2026/27``, ``2026/2027`` or ``2026-27``) as
+    ``2026/27``. (The prevalence file is read by the engine's own reader.)"""
+    m = re.fullmatch(r"\s*(\d{4})\s*[/-]\s*(\d{2}|\d{4})\s*", text or "")
+    if not m or int(m.group(2)) % 100 != (int(m.group(1)) + 1) % 100:
         raise ValidationError({"financial_year": "Enter the financial year as 2026/27."})
-    return label
+    first = int(m.group(1))
+    return f"{first}/{(first + 1) % 100:02d}"
 
 
 @transaction.atomic

@@ -628,13 +628,8 @@ def _updates_for(
             status = "at_risk"  # trouble shows a few months before the latest update
         note = NOTES["start"][index % 3] if k == 0 else NOTES["middle"][(index + k) % 4]
         decision = ""
-        if (
-            not last
-            and k == len(months) - 2
-            and isinstance(story, tuple)
-            and story[0] in {"risk", "off"}
-        ):
-            decision = story[2] if len(story) > 2 else ""  # asked for at the previous meeting
+        if status == "at_risk" and isinstance(story, tuple) and len(story) > 2:
+            decision = story[2]  # asked for since the trouble began
         if last:
             if final[0] == "complete":
                 note = NOTES["done"][index % 3]
@@ -868,7 +863,7 @@ def issue_packs(partnership: Any, board: Body, today: date) -> None:
     from dathub.reporting import services as packs
 
     coordinator = User.objects.get(email=f"coordinator@{_domain(partnership)}")
-    for months in (-4, -2):
+    for months in (-3, -1):
         meeting = _meeting_day(today, months)
         if meeting >= today:
             continue

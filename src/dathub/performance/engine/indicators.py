@@ -32,6 +32,7 @@ Choices where the spec leaves room:
 from __future__ import annotations
 
 import calendar
+import math
 import datetime as dt
 import re
 from collections.abc import Sequence
@@ -255,77 +256,77 @@ def read_prevalence(path: str | Path) -> pl.DataFrame:
 
 
 # ---------------------------------------------------------------------------------------------
-# Units: one row per counted person or journey, with 0/1 flags
+# Units: counted persons (by their reference journey) and journeys, as 0/1 flags per journey
 
 
-def _reference(active: pl.LazyFrame, grouped: bool) -> pl.LazyFrame:
-    """Each person's active journey with the largest ``jorder``.
+def _is_reference(active: pl.Expr, grouped: bool) -> pl.Expr:
+    """The journey is its person's active journey with the largest ``jorder``.
 
-    ``grouped``: rows are strictly ordered by (pid, jorder), so it is the last row of each
-    person, found by comparing neighbours instead of grouping.
+    ``grouped``: rows are strictly ordered by (pid, jorder), so it is the last active row of
+    its person: the next active row (if any) belongs to someone else. Otherwise by a group
+    maximum over the person.
     """
+    c = pl.col
     if grouped:
-        return active.filter((pl.col("pid") != pl.col("pid").shift(-1)).fill_null(True))
-    return active.filter(pl.col("jorder") == pl.col("jorder").max().over("pid"))
+        next_active_pid = pl.when(active).then(c("pid")).shift(-1).backward_fill()
+        return active & (next_active_pid != c("pid")).fill_null(True)
+    return active & (c("jorder") == pl.when(active).then(c("jorder")).max().over("pid"))
 
 
-def _person_units(j: pl.LazyFrame, w: int, s: int, e: int, grouped: bool) -> pl.LazyFrame:
+def _window_units(j: pl.LazyFrame, w: int, window: Window, grouped: bool) -> pl.LazyFrame:
+    """Every flag of window ``w``, summed per cell, over the journeys that are a unit of it:
+    a reference journey in [S, E] (person indicators) or in W (successful completion), or a
+    journey starting or ending in the window (journey indicators). Every flag is false on a
+    journey that is not its kind of unit, so one row per journey carries all three kinds.
+    """
     c = pl.col
-    end = c("end")
-    active = j.filter((c("start") <= e) & (end.is_null() | (end >= s)))
-    ref = _reference(active, grouped)
-    retained = ((pl.when(end <= e).then(end).otherwise(e) - c("start")) >= RETENTION_DAYS) | (
-        (end <= e) & c("successful")
-    )
-    return ref.select(
-        pl.lit(w).alias("wid"),
-        c(CELL),
-        pl.lit(True).alias("in_treatment"),
-        c("ocu"),
-        (c("ocu") & retained.fill_null(False)).alias("effective"),
-        c("injector").alias("inj"),
-        (c("injector") & c("hepb_ok")).alias("hepb"),
-        (c("injector") & c("hepc_ok")).alias("hepc"),
-        (c("care_plan") <= e).fill_null(False).alias("care_plan"),
-    )
-
-
-def _journey_units(j: pl.LazyFrame, w: int, s: int, e: int) -> pl.LazyFrame:
-    c = pl.col
+    s, e = _days(window.start), _days(window.end)
+    ws, we = (_days(d) for d in completion_window(window.end))
     end = c("end")
     retained = ((pl.when(end <= e).then(end).otherwise(e) - c("start")) >= RETENTION_DAYS) | (
         (end <= e) & c("successful")
     )
+    # persons in [S, E], by their reference journey
+    active = ((c("start") <= e) & (end.is_null() | (end >= s))).fill_null(False)
+    ref = _is_reference(active, grouped)
+    # journeys starting or ending in [S, E]
     ret_den = c("start").is_between(s, e - RETENTION_DAYS)
     ended = end.is_between(s, e).fill_null(False)
     wt_den = c("start").is_between(s, e)
-    return j.filter(ret_den | ended | wt_den).select(
-        pl.lit(w).alias("wid"),
-        c(CELL),
+    # persons in W, by their reference journey there
+    active_w = ((c("start") <= we) & (end.is_null() | (end >= ws))).fill_null(False)
+    ref_w = _is_reference(active_w, grouped)
+    num = (end.is_between(ws, we) & c("successful") & ~c("represented")).fill_null(False)
+    flags = j.select(
+        CELL,
+        ref.alias("_ref"),
+        ref_w.alias("_ref_w"),
+        (ret_den | ended | wt_den).fill_null(False).alias("_journey"),
+        ref.alias("in_treatment"),
+        (ref & c("ocu")).alias("ocu"),
+        (ref & c("ocu") & retained.fill_null(False)).alias("effective"),
+        (ref & c("injector")).alias("inj"),
+        (ref & c("injector") & c("hepb_ok")).alias("hepb"),
+        (ref & c("injector") & c("hepc_ok")).alias("hepc"),
+        (ref & (c("care_plan") <= e).fill_null(False)).alias("care_plan"),
         (ret_den & retained.fill_null(False)).alias("ret_num"),
         ret_den.alias("ret_den"),
         (ended & c("successful")).alias("pe_num"),
         (ended & ~c("transfer")).alias("pe_den"),
         (wt_den & (c("wait") > WAIT_DAYS)).fill_null(False).alias("wt_num"),
         wt_den.alias("wt_den"),
+        (ref_w & num).alias("sc_num"),
+        ref_w.alias("sc_den"),
+        (ref_w & num & c("opiate")).alias("sco_num"),
+        (ref_w & c("opiate")).alias("sco_den"),
+        (ref_w & num & ~c("opiate")).alias("scn_num"),
+        (ref_w & ~c("opiate")).alias("scn_den"),
     )
-
-
-def _completion_units(j: pl.LazyFrame, w: int, ws: int, we: int, grouped: bool) -> pl.LazyFrame:
-    c = pl.col
-    end = c("end")
-    active = j.filter((c("start") <= we) & (end.is_null() | (end >= ws)))
-    ref = _reference(active, grouped)
-    num = (end.is_between(ws, we) & c("successful") & ~c("represented")).fill_null(False)
-    return ref.select(
-        pl.lit(w).alias("wid"),
-        c(CELL),
-        num.alias("sc_num"),
-        pl.lit(True).alias("sc_den"),
-        (num & c("opiate")).alias("sco_num"),
-        c("opiate").alias("sco_den"),
-        (num & ~c("opiate")).alias("scn_num"),
-        (~c("opiate")).alias("scn_den"),
+    return (
+        flags.filter(c("_ref") | c("_ref_w") | c("_journey"))
+        .group_by(CELL)
+        .agg(c(f).sum().cast(pl.Int64) for f in FLAGS)
+        .select(pl.lit(w, dtype=pl.Int32).alias("wid"), CELL, *FLAGS)
     )
 
 
@@ -346,43 +347,33 @@ def compute_windows(
     if not windows:
         raise ValueError("at least one window is needed")
     j, grouped = _by_person(journeys)
-    # every journey's breakdown values as one integer ("cell"): the units are summed per cell
-    # and window on integers, and the strings come back only for the few thousand cells
+    # the partnership and breakdown values as integer codes, and their combination as one
+    # integer ("cell"): units are counted per window and cell, and the families summed, on
+    # integers; the strings come back only for the few thousand sums
     dims = ["dat", *DIMS]
-    j = j.with_columns(pl.struct(dims).rank("dense").alias(CELL))
-    cells = j.lazy().select(CELL, *dims).unique(subset=CELL)
+    codes, values = _codes(j, dims)
+    j = j.with_columns(codes)
+    cells = j.lazy().filter(pl.col(CELL).is_first_distinct()).select(CELL, *_code_names(dims))
     lazy = j.lazy().select(
         "pid", "jorder", "start", "end", "successful", "transfer", "represented", "opiate",
         "ocu", "wait", "injector", "hepb_ok", "hepc_ok", "care_plan", CELL,
     )  # fmt: skip
-    parts: list[pl.LazyFrame] = []
-    for w, win in enumerate(windows):
-        s, e = _days(win.start), _days(win.end)
-        ws, we = (_days(d) for d in completion_window(win.end))
-        parts += [
-            _person_units(lazy, w, s, e, grouped),
-            _journey_units(lazy, w, s, e),
-            _completion_units(lazy, w, ws, we, grouped),
-        ]
-    # compress to one row per combination of breakdown values before the families fan out
-    units = (
-        pl.concat(parts, how="diagonal")
-        .group_by(["wid", CELL])
-        .agg([pl.col(f).cast(pl.Int64).sum() for f in FLAGS])
-        .join(cells, on=CELL, how="left")
-        .drop(CELL)
-        .collect()
-        .lazy()
-    )
+    parts = [_window_units(lazy, w, win, grouped) for w, win in enumerate(windows)]
+    # one row per window and combination of breakdown values before the families fan out
+    units = pl.concat(pl.collect_all(parts)).join(cells.collect(), on=CELL, how="left").lazy()
+    dat = values["dat"].lazy()
     families = [
-        units.group_by(["wid", "dat"])
+        units.group_by(["wid", "_dat"])
         .agg(pl.col(f).sum() for f in FLAGS)
-        .with_columns(breakdown=pl.lit("all"))
+        .join(dat, on="_dat", how="left")
+        .select("wid", "dat", pl.lit("all").alias("breakdown"), *FLAGS)
     ]
     for prefix, col, _ in (*FAMILIES, ("agency", "agency", ())):
         families.append(
-            units.group_by(["wid", "dat", col])
+            units.group_by(["wid", "_dat", f"_{col}"])
             .agg(pl.col(f).sum() for f in FLAGS)
+            .join(dat, on="_dat", how="left")
+            .join(values[col].lazy(), on=f"_{col}", how="left")
             .select(
                 "wid",
                 "dat",
@@ -390,7 +381,7 @@ def compute_windows(
                 *FLAGS,
             )
         )
-    sums = pl.concat(families, how="diagonal").collect()
+    sums = pl.concat(families, how="vertical").collect()
     grid = _grid(journeys, sums, len(windows))
     table = grid.join(sums, on=["wid", "dat", "breakdown"], how="left").with_columns(
         pl.col(f).fill_null(0) for f in FLAGS
@@ -399,9 +390,42 @@ def compute_windows(
     return out
 
 
+def _code_names(dims: Sequence[str]) -> list[str]:
+    return [f"_{c}" for c in dims]
+
+
+def _codes(
+    journeys: pl.DataFrame, dims: Sequence[str]
+) -> tuple[list[pl.Series], dict[str, pl.DataFrame]]:
+    """An integer code ``_<dim>`` per distinct value of each of ``dims`` (with the tables
+    ``_<dim>, <dim>`` to read them back), and ``CELL``, one integer per distinct combination
+    (mixed-radix, or a dense rank of the codes if that could overflow)."""
+    values: dict[str, pl.DataFrame] = {}
+    codes: list[pl.Series] = []
+    for c in dims:
+        table = journeys.select(pl.col(c).unique()).with_row_index(f"_{c}")
+        values[c] = table
+        codes.append(
+            journeys.select(c)
+            .join(table, on=c, how="left", maintain_order="left", nulls_equal=True)
+            .get_column(f"_{c}")
+            .cast(pl.Int64)
+        )
+    radix = [values[c].height for c in dims]
+    if math.prod(radix) < 2**62:
+        cell = codes[0]
+        for code, r in zip(codes[1:], radix[1:], strict=True):
+            cell = cell * r + code
+    else:
+        cell = pl.DataFrame(codes).select(pl.struct(pl.all()).rank("dense")).to_series()
+    return [*codes, cell.cast(pl.Int64).alias(CELL)], {
+        c: t.with_columns(pl.col(f"_{c}").cast(pl.Int64)) for c, t in values.items()
+    }
+
+
 def _by_person(journeys: pl.DataFrame) -> tuple[pl.DataFrame, bool]:
     """The journeys ordered by (pid, jorder), and whether that order is strict (no person has
-    two journeys with the same ``jorder``), which :func:`_reference` relies on."""
+    two journeys with the same ``jorder``), which :func:`_is_reference` relies on."""
     strict = (pl.col("pid") > pl.col("pid").shift()) | (
         (pl.col("pid") == pl.col("pid").shift()) & (pl.col("jorder") > pl.col("jorder").shift())
     )

@@ -17,8 +17,8 @@ class NavItem:
     url_name: str  # reversed with the partnership code
     capability: str
     order: int
-    # URL name prefixes that count as "in this section" for the active marker.
-    section: str = ""
+    # URL name prefix(es) that count as "in this section" for the active marker.
+    section: str | tuple[str, ...] = ""
 
 
 @dataclass(frozen=True)

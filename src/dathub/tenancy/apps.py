@@ -13,37 +13,26 @@ class TenancyConfig(AppConfig):
         from .selectors import body_list, organisation_list, person_list
 
         register_nav(NavItem("Home", "core:partnership-home", r.VIEW_PARTNERSHIP, 0))
+        # One menu entry for the partnership's directory keeps the menu on one line; the
+        # hub page and the home panel link to each part.
         register_nav(
             NavItem(
-                "Organisations",
-                "tenancy:organisation-list",
+                "Partnership",
+                "tenancy:directory",
                 r.VIEW_PARTNERSHIP,
                 80,
-                section="tenancy:organisation",
+                section=("tenancy:", "core:audit"),
             )
         )
-        register_nav(
-            NavItem("People", "tenancy:person-list", r.VIEW_PEOPLE, 81, section="tenancy:person")
-        )
-        register_nav(
-            NavItem("Bodies", "tenancy:body-list", r.VIEW_PARTNERSHIP, 82, section="tenancy:body")
-        )
-        register_nav(
-            NavItem(
-                "Role names",
-                "tenancy:role-name-list",
-                r.VIEW_PEOPLE,
-                83,
-                section="tenancy:role-name",
-            )
-        )
-        register_nav(NavItem("Audit trail", "core:audit", r.VIEW_AUDIT, 90))
 
         def directory(actor, partnership):  # type: ignore[no-untyped-def]
+            from .views import directory_sections
+
             return {
                 "organisations": organisation_list(actor=actor, partnership=partnership).count(),
                 "people": person_list(actor=actor, partnership=partnership).count(),
                 "bodies": body_list(actor=actor, partnership=partnership).count(),
+                "sections": directory_sections(actor, partnership),
             }
 
         register_home_panel(

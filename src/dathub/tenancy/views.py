@@ -264,7 +264,53 @@ def my_reminders(request: HttpRequest, partnership: Any) -> HttpResponse:
     return redirect("core:account")
 
 
+def directory_sections(actor: Any, partnership: Any) -> list[dict[str, str]]:
+    """The parts of the partnership's directory the actor may open, for the hub and home."""
+    parts = [
+        (
+            "Organisations",
+            "tenancy:organisation-list",
+            r.VIEW_PARTNERSHIP,
+            "Council, NHS, criminal justice and provider organisations.",
+        ),
+        (
+            "People",
+            "tenancy:person-list",
+            r.VIEW_PEOPLE,
+            "Everyone who works in or with the partnership, and their roles.",
+        ),
+        (
+            "Bodies",
+            "tenancy:body-list",
+            r.VIEW_PARTNERSHIP,
+            "The board, the joint commissioning group and the sub-groups, with their members.",
+        ),
+        (
+            "Role names",
+            "tenancy:role-name-list",
+            r.VIEW_PEOPLE,
+            "The partnership's own names and abbreviations for roles, as plans write them.",
+        ),
+        ("Audit trail", "core:audit", r.VIEW_AUDIT, "Every change: who, when and what."),
+    ]
+    return [
+        {"label": label, "url": reverse(name, args=[partnership.code]), "hint": hint}
+        for label, name, capability, hint in parts
+        if permissions.can(actor, partnership, capability)
+    ]
+
+
+@partnership_view(r.VIEW_PARTNERSHIP)
+def directory(request: HttpRequest, partnership: Any) -> HttpResponse:
+    return render(
+        request,
+        "tenancy/directory.html",
+        {"partnership": partnership, "sections": directory_sections(request.user, partnership)},
+    )
+
+
 extra = [
+    path("p/<str:code>/partnership/", directory, name="directory"),
     path("p/<str:code>/people/<int:pk>/roles/", membership_edit, name="membership-edit"),
     path("p/<str:code>/people/<int:pk>/sign-in/", person_grant_sign_in, name="person-sign-in"),
     path("p/<str:code>/bodies/<int:pk>/members/new/", body_member_add, name="body-member-add"),

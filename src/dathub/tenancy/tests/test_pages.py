@@ -35,7 +35,7 @@ def test_navigation_follows_the_role(demo, client_for):
     assert ">People</a>" in page and ">Audit trail</a>" not in page
     active = _text(client_for(demo.analyst).get("/p/N01A/people/"))
     assert (
-        'aria-current="page"><strong class="govuk-service-navigation__active-fallback">People'
+        'aria-current="page"><strong class="govuk-service-navigation__active-fallback">Partnership'
         in active
     )
 

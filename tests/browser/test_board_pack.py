@@ -17,8 +17,10 @@ pytestmark = pytest.mark.browser
 def delivery_demo(demo: Any) -> Any:
     """The full demo plan, its year of progress and its two issued packs."""
     from dathub.planning import demo as planning_demo
+    from dathub.reporting import demo as reporting_demo
 
     planning_demo.load(demo.partnerships)
+    reporting_demo.load(demo.partnerships)
     return demo
 
 

@@ -341,9 +341,9 @@ def owned_by_person_or_organisation(person: Any) -> Q:
         and membership.organisation_id is not None
         and set(membership.roles) <= set(r.ORGANISATION_SCOPED_ROLES)
     ):
-        org_owned = _owned_by_organisation(
-            Action.objects.all(), membership.organisation
-        ).values("pk")
+        org_owned = _owned_by_organisation(Action.objects.all(), membership.organisation).values(
+            "pk"
+        )
         mine |= Q(pk__in=org_owned)
     return mine
 

@@ -764,8 +764,11 @@ def progress_update_create(
             "percent_complete": [before[1], after[1]],
             **({"note": [None, note]} if note else {}),
             **({"decision_needed": [None, decision_needed]} if decision_needed else {}),
-            **({"evidence": [None, update.evidence_name or evidence_link]}
-               if update.evidence_name or evidence_link else {}),
+            **(
+                {"evidence": [None, update.evidence_name or evidence_link]}
+                if update.evidence_name or evidence_link
+                else {}
+            ),
         },
     )
     return update

@@ -32,8 +32,8 @@ Choices where the spec leaves room:
 from __future__ import annotations
 
 import calendar
-import math
 import datetime as dt
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -297,30 +297,39 @@ def _window_units(j: pl.LazyFrame, w: int, window: Window, grouped: bool) -> pl.
     active_w = ((c("start") <= we) & (end.is_null() | (end >= ws))).fill_null(False)
     ref_w = _is_reference(active_w, grouped)
     num = (end.is_between(ws, we) & c("successful") & ~c("represented")).fill_null(False)
-    flags = j.select(
-        CELL,
+    # the shared parts once, as columns, then every flag from them
+    flags = j.with_columns(
         ref.alias("_ref"),
         ref_w.alias("_ref_w"),
-        (ret_den | ended | wt_den).fill_null(False).alias("_journey"),
-        ref.alias("in_treatment"),
-        (ref & c("ocu")).alias("ocu"),
-        (ref & c("ocu") & retained.fill_null(False)).alias("effective"),
-        (ref & c("injector")).alias("inj"),
-        (ref & c("injector") & c("hepb_ok")).alias("hepb"),
-        (ref & c("injector") & c("hepc_ok")).alias("hepc"),
-        (ref & (c("care_plan") <= e).fill_null(False)).alias("care_plan"),
-        (ret_den & retained.fill_null(False)).alias("ret_num"),
-        ret_den.alias("ret_den"),
-        (ended & c("successful")).alias("pe_num"),
-        (ended & ~c("transfer")).alias("pe_den"),
-        (wt_den & (c("wait") > WAIT_DAYS)).fill_null(False).alias("wt_num"),
-        wt_den.alias("wt_den"),
-        (ref_w & num).alias("sc_num"),
-        ref_w.alias("sc_den"),
-        (ref_w & num & c("opiate")).alias("sco_num"),
-        (ref_w & c("opiate")).alias("sco_den"),
-        (ref_w & num & ~c("opiate")).alias("scn_num"),
-        (ref_w & ~c("opiate")).alias("scn_den"),
+        retained.fill_null(False).alias("_retained"),
+        ret_den.alias("_ret_den"),
+        ended.alias("_ended"),
+        wt_den.alias("_wt_den"),
+        num.alias("_num"),
+    ).select(
+        CELL,
+        "_ref",
+        "_ref_w",
+        (c("_ret_den") | c("_ended") | c("_wt_den")).fill_null(False).alias("_journey"),
+        c("_ref").alias("in_treatment"),
+        (c("_ref") & c("ocu")).alias("ocu"),
+        (c("_ref") & c("ocu") & c("_retained")).alias("effective"),
+        (c("_ref") & c("injector")).alias("inj"),
+        (c("_ref") & c("injector") & c("hepb_ok")).alias("hepb"),
+        (c("_ref") & c("injector") & c("hepc_ok")).alias("hepc"),
+        (c("_ref") & (c("care_plan") <= e).fill_null(False)).alias("care_plan"),
+        (c("_ret_den") & c("_retained")).alias("ret_num"),
+        c("_ret_den").alias("ret_den"),
+        (c("_ended") & c("successful")).alias("pe_num"),
+        (c("_ended") & ~c("transfer")).alias("pe_den"),
+        (c("_wt_den") & (c("wait") > WAIT_DAYS)).fill_null(False).alias("wt_num"),
+        c("_wt_den").alias("wt_den"),
+        (c("_ref_w") & c("_num")).alias("sc_num"),
+        c("_ref_w").alias("sc_den"),
+        (c("_ref_w") & c("_num") & c("opiate")).alias("sco_num"),
+        (c("_ref_w") & c("opiate")).alias("sco_den"),
+        (c("_ref_w") & c("_num") & ~c("opiate")).alias("scn_num"),
+        (c("_ref_w") & ~c("opiate")).alias("scn_den"),
     )
     return (
         flags.filter(c("_ref") | c("_ref_w") | c("_journey"))

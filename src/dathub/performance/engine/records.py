@@ -612,31 +612,48 @@ def _collect_errors(norm: pl.DataFrame, checks: Iterable[tuple[pl.Expr, ...]]) -
 def _episode_checks(norm: pl.DataFrame, candidates: pl.Series) -> pl.DataFrame:
     key = ["AGNCY", "EPISODID"]
     fields = [f for f in EPISODE_FIELDS if f not in key]
-    # compare dates as dates: the parsed value, not the text
-    values = [(pl.col(f"{f}__d") if f in DATE_FIELDS else pl.col(f)).alias(f) for f in fields]
-    # an integer per episode (dense rank of the key) keeps every later step off the strings
-    cand = (
+    if not norm[LINE].is_sorted():
+        by_line = norm[LINE].arg_sort()
+        norm, candidates = norm[by_line], candidates.gather(by_line)
+    # the candidate rows only, in line order; an integer per episode (dense rank of the key)
+    # keeps every later step off the strings. Columns are taken one expression at a time
+    # (``.filter`` inside the expression), so no filtered copy of the table is made.
+    mask = pl.lit(candidates)
+    eid = (
         norm.lazy()
-        .filter(candidates)
-        .select(LINE, pl.struct(key).rank("dense").alias("_eid"), *values, "MODID")
+        .select(pl.struct(key).filter(mask).rank("dense").alias("_eid"))
         .collect()
+        .to_series()
     )
-    if not cand[LINE].is_sorted():
-        cand = cand.sort(LINE)
+    lines = norm[LINE].filter(candidates)
     # sorted by episode, a row that differs from the row before it in the same episode shows
-    # the episode disagrees on that field (exact, and cheaper than n_unique per group)
-    by_episode = cand.lazy().select("_eid", *fields).sort("_eid", maintain_order=True)
-    same_episode = pl.col("_eid") == pl.col("_eid").shift()
-    conflicts = (
-        by_episode.select(
-            "_eid",
+    # the episode disagrees on that field (exact, and cheaper than n_unique per group); a
+    # file whose episodes are already contiguous needs no sort
+    runs = int((eid != eid.shift()).fill_null(True).sum()) if len(eid) else 0
+    order = None if runs == (eid.max() or 0) else eid.arg_sort()
+    by_episode = eid if order is None else eid.sort()
+    same_episode = pl.lit((by_episode == by_episode.shift()).fill_null(False))
+
+    def in_episode_order(f: str) -> pl.Expr:
+        # compare dates as dates: the parsed value, not the text
+        value = pl.col(f"{f}__d" if f in DATE_FIELDS else f).filter(mask)
+        return value if order is None else value.gather(pl.lit(order))
+
+    changed = (
+        norm.lazy()
+        .select(
+            pl.lit(by_episode).alias("_eid"),
             *[
-                (same_episode & pl.col(f).ne_missing(pl.col(f).shift())).fill_null(False).alias(f)
+                (same_episode & in_episode_order(f).ne_missing(in_episode_order(f).shift()))
+                .fill_null(False)
+                .alias(f)
                 for f in fields
             ],
         )
         .filter(pl.any_horizontal(fields))
-        .group_by("_eid")
+    )
+    conflicts = (
+        changed.group_by("_eid")
         .agg([pl.col(f).any() for f in fields])
         .unpivot(index="_eid", on=fields, variable_name="field", value_name="bad")
         .filter(pl.col("bad"))
@@ -644,9 +661,9 @@ def _episode_checks(norm: pl.DataFrame, candidates: pl.Series) -> pl.DataFrame:
         .collect()
     )
     order_of = {f: 1000 + i for i, f in enumerate(fields)}
+    cand = pl.DataFrame([lines, eid])
     conflict_errors = (
         cand.lazy()
-        .select(LINE, "_eid")
         .filter(pl.col("_eid").is_in(conflicts["_eid"].unique().implode()))
         .join(conflicts.lazy(), on="_eid", how="inner")
         .select(
@@ -662,11 +679,11 @@ def _episode_checks(norm: pl.DataFrame, candidates: pl.Series) -> pl.DataFrame:
         )
     )
     # in line order, a (episode, MODID) already seen is a duplicate
+    modid = norm.lazy().select(pl.col("MODID").filter(mask)).collect().to_series()
     dup_errors = (
-        cand.lazy()
-        .filter(
-            pl.col("MODID").is_not_null() & ~pl.struct("_eid", "MODID").is_first_distinct()
-        )
+        cand.with_columns(modid)
+        .lazy()
+        .filter(pl.col("MODID").is_not_null() & ~pl.struct("_eid", "MODID").is_first_distinct())
         .select(
             pl.col(LINE),
             pl.lit("MODID").alias("field"),
@@ -678,25 +695,26 @@ def _episode_checks(norm: pl.DataFrame, candidates: pl.Series) -> pl.DataFrame:
     return pl.concat([conflict_errors, dup_errors]).collect()
 
 
-def _typed(norm: pl.DataFrame) -> pl.DataFrame:
+def _typed(norm: pl.DataFrame, keep: pl.Series | None = None) -> pl.DataFrame:
+    """The accepted-rows table: the rows of ``norm`` where ``keep``, typed, in one pass."""
+    # no consent: keep only what the spec says such a row carries
+    nc = pl.col("CONSENT") == "N"
+    any_nc = bool(norm.select(nc.any()).item())
     exprs: list[pl.Expr] = [pl.col(LINE)]
     for f in FIELDS:
         if f in DATE_FIELDS:
-            exprs.append(pl.col(f"{f}__d").alias(f))
+            e = pl.col(f"{f}__d")
         elif f in INT_CODE_FIELDS:
-            exprs.append(pl.col(f).cast(INT_CODE_FIELDS[f], strict=False))
+            e = pl.col(f).cast(INT_CODE_FIELDS[f], strict=False)
         else:
-            exprs.append(pl.col(f))
-    typed = norm.select(exprs)
-    # no consent: keep only what the spec says such a row carries
-    nc = pl.col("CONSENT") == "N"
-    return typed.with_columns(
-        [
-            pl.when(nc).then(None).otherwise(pl.col(f)).alias(f)
-            for f in FIELDS
-            if f not in NO_CONSENT_FIELDS
-        ]
-    )
+            e = pl.col(f)
+        if any_nc and f not in NO_CONSENT_FIELDS:
+            e = pl.when(nc).then(None).otherwise(e)
+        exprs.append(e.alias(f))
+    lazy = norm.lazy()
+    if keep is not None:
+        lazy = lazy.filter(keep)
+    return lazy.select(exprs).collect()
 
 
 def check_records(
@@ -716,7 +734,8 @@ def check_records(
     )
     rejected_lines = errors[LINE].unique().implode()
     is_rejected = norm[LINE].is_in(rejected_lines)
-    accepted = _typed(norm.filter(~is_rejected))
+    accepted = _typed(norm, ~is_rejected)
+    del norm  # the largest intermediate: free it before the rejected rows are built
     reasons = errors.group_by(LINE, maintain_order=True).agg(
         (pl.col("field") + ": " + pl.col("code") + " (" + pl.col("message") + ")")
         .str.join("; ")

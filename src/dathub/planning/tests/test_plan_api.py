@@ -9,8 +9,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from dathub.planning.models import Action, Objective, Plan
 from dathub.planning.selectors import strip_ids
 
-from .plan_fixtures import example_bytes, plan  # noqa: F401
-
 EXPECTED = json.loads(
     (Path(__file__).parent / "data" / "northshire-2009-10-grids.expected.json").read_text()
 )

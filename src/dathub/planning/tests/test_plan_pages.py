@@ -8,8 +8,6 @@ from django.urls import reverse
 
 from dathub.planning.models import Action, Objective, Plan, PlanImport
 
-from .plan_fixtures import example_bytes, plan  # noqa: F401
-
 
 def test_upload_preview_then_confirm(demo: Any, client_for: Any, example_bytes: bytes) -> None:
     client = client_for(demo.coordinator)

@@ -13,8 +13,6 @@ from dathub.planning import selectors, services
 from dathub.planning.document import export_docx, export_xlsx, parse_document
 from dathub.planning.models import Action, ActionOwner, Plan, PlanImport
 
-from .plan_fixtures import example_bytes, plan  # noqa: F401
-
 EXPECTED = json.loads(
     (Path(__file__).parent / "data" / "northshire-2009-10-grids.expected.json").read_text()
 )

@@ -7,6 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from .delivery_url_cases import DELIVERY_OBJECT_URLS
+
 EXAMPLE = Path(__file__).parent / "data" / "northshire-2009-10-grids.txt"
 
 
@@ -76,6 +78,7 @@ OBJECT_URLS = {
         "part_pk": _parts(demo)["action_pk"],
     },
     "planning:action-owners": _only("action_pk"),
+    **DELIVERY_OBJECT_URLS,
 }
 
 # The plan itself is the partnership's shared document: a provider reads it (seeing only

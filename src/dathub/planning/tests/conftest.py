@@ -1,4 +1,4 @@
-"""A plan imported from the Northshire example (fictional), shared by the plan tests."""
+"""Fixtures for the plan tests: a plan imported from the Northshire example (fictional)."""
 
 from __future__ import annotations
 

@@ -7,14 +7,14 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import assert_accessible, browser, page, sign_in  # noqa: F401
+from dathub.performance.tests.site_helpers import csv_bytes, records, spoil
 
-from .site_helpers import csv_bytes, records, spoil
+from .conftest import assert_accessible, sign_in
 
 pytestmark = pytest.mark.browser
 
 
-def test_submit_records_then_read_the_dashboard(page: Any, tmp_path: Any) -> None:  # noqa: F811
+def test_submit_records_then_read_the_dashboard(page: Any, tmp_path: Any) -> None:
     path = tmp_path / "nrt01.csv"
     path.write_bytes(csv_bytes(spoil(records(people=40, seed=31), [2], "SEX", "X")))
     sign_in(page, "provider@northshire.example")

@@ -29,7 +29,7 @@ typecheck: $(STAMP)
 # The whole suite on SQLite; again on PostgreSQL (all but the browser tests) when
 # DATABASE_URL is set.
 pytest: $(STAMP)
-	DATABASE_URL= $(BIN)/pytest -n 2 --dist loadfile
+	env -u DATABASE_URL $(BIN)/pytest -n 2 --dist loadfile
 	@if [ -n "$$DATABASE_URL" ]; then \
 	  echo "== again on PostgreSQL ($${DATABASE_URL%%@*}@...)"; \
 	  $(BIN)/pytest -n 2 --dist loadfile -m "not browser"; \

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Callable
 
 DEFAULT_SETTINGS = "dathub.config.settings.dev"
@@ -72,7 +75,12 @@ def cmd_serve(argv: list[str]) -> int:
     _migrate(quiet=True)
     worker = None
     if not args.no_worker:
-        worker = subprocess.Popen([sys.executable, "-m", "dathub.cli", "worker"])
+        # The worker watches this process and leaves with it, so a killed server never
+        # leaves a worker behind holding the database.
+        env = {**os.environ, "DATHUB_PARENT_PID": str(os.getpid())}
+        worker = subprocess.Popen([sys.executable, "-m", "dathub.cli", "worker"], env=env)
+    # SIGTERM (kill, a service manager) ends the server through `finally`, stopping the worker.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         return _manage(["runserver", f"{args.host}:{args.port}", "--noreload"])
     finally:
@@ -80,7 +88,19 @@ def cmd_serve(argv: list[str]) -> int:
             worker.terminate()
 
 
+def _exit_with_parent(parent: int) -> None:
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(2)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
+
+
 def cmd_worker(argv: list[str]) -> int:
+    parent = os.environ.get("DATHUB_PARENT_PID", "")
+    if parent.isdigit():
+        _exit_with_parent(int(parent))
     setup_django()
     from dathub.planning.reminders import ensure_scheduled
 

@@ -69,9 +69,11 @@ TEMPLATES = [
     }
 ]
 
+# DATABASE_URL picks the database (PostgreSQL in production); unset or empty means SQLite.
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{VAR_DIR / 'dathub.sqlite3'}", conn_max_age=60
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", "").strip() or f"sqlite:///{VAR_DIR / 'dathub.sqlite3'}",
+        conn_max_age=60,
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -105,3 +105,87 @@ def test_demo_accounts_have_the_roles_the_readme_promises(demo):
     assert permissions.roles_in(demo.eastvale, demo.eastvale_partnership) == {r.Role.COORDINATOR}
     assert permissions.partnership_ids(demo.eastvale) == {demo.eastvale_partnership.pk}
     assert permissions.is_site_admin(demo.admin)
+
+
+def test_killing_the_server_also_ends_its_background_worker(tmp_path):
+    """A worker left behind would keep the database open after the site stops."""
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}  # its own SQLite
+    env.update(DATHUB_VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="dathub.config.settings.dev")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "dathub.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/health/", timeout=2)
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.5)
+
+        def workers() -> list[str]:
+            out = subprocess.run(
+                ["ps", "-o", "pid=,ppid=,args=", "-e"], capture_output=True, text=True
+            ).stdout
+            return [
+                line
+                for line in out.splitlines()
+                if "dathub.cli worker" in line and f" {server.pid} " in f" {line} "
+            ]
+
+        assert len(workers()) == 1
+        worker_pid = int(workers()[0].split()[0])
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=20)
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                os.kill(worker_pid, 0)
+            except ProcessLookupError:
+                break
+            assert time.monotonic() < deadline, "the worker outlived the server"
+            time.sleep(0.5)
+    finally:
+        if server.poll() is None:
+            server.kill()
+
+
+def test_an_empty_database_url_means_sqlite_and_a_set_one_is_used(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.DATABASES['default']['ENGINE'])"
+    )
+
+    def engine(url: str) -> str:
+        env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "DATHUB_VAR_DIR": str(tmp_path),
+            "DJANGO_SETTINGS_MODULE": "dathub.config.settings.dev",
+        }
+        done = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+        )
+        return done.stdout.strip()
+
+    assert engine("") == "django.db.backends.sqlite3"
+    assert engine("postgres://someone@db.example:5432/dathub") == ("django.db.backends.postgresql")

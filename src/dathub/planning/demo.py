@@ -11,7 +11,7 @@ nothing: a partnership that already has the demo plan is left alone.
 from __future__ import annotations
 
 import calendar
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -872,6 +872,16 @@ def issue_packs(partnership: Any, board: Body, today: date) -> None:
         )
         pack = packs.board_pack_build_now(actor=coordinator, pack=pack)
         packs.board_pack_issue(actor=coordinator, pack=pack)
+        # Papers go out a week before the meeting; the demo is loaded after both meetings.
+        sent = timezone.make_aware(
+            datetime.combine(meeting - timedelta(days=7), time(9, 0)),
+            timezone.get_current_timezone(),
+        )
+        type(pack).objects.filter(pk=pack.pk).update(
+            build_started_at=sent - timedelta(minutes=5),
+            built_at=sent - timedelta(minutes=4),
+            issued_at=sent,
+        )
 
 
 EASTVALE_GRIDS: list[dict[str, Any]] = [

@@ -36,6 +36,7 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -331,21 +332,24 @@ def read_csv_bytes(data: bytes) -> RawRecords:
     if not header or not any(h.strip() for h in header):
         raise RecordsFileError("the file has no header row")
     names = [f"c{i}" for i in range(len(header))]
-    try:
-        frame = pl.read_csv(
-            data,
-            has_header=True,
-            new_columns=names,
-            infer_schema=False,
-            truncate_ragged_lines=True,
-            encoding="utf8",
-        )
-    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
-        if "utf-8" in str(exc).lower():
-            raise RecordsFileError("the file is not UTF-8 text") from exc
-        raise RecordsFileError(f"the file cannot be read as CSV: {exc}") from exc
+    # the line numbers (numpy, which releases the GIL) are found while polars parses
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        lines = pool.submit(_record_start_lines, data)
+        try:
+            frame = pl.read_csv(
+                data,
+                has_header=True,
+                new_columns=names,
+                infer_schema=False,
+                truncate_ragged_lines=True,
+                encoding="utf8",
+            )
+        except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
+            if "utf-8" in str(exc).lower():
+                raise RecordsFileError("the file is not UTF-8 text") from exc
+            raise RecordsFileError(f"the file cannot be read as CSV: {exc}") from exc
+        all_starts, newlines_end_records = lines.result()
     frame = frame.select(names)  # drop any extra unnamed columns polars may add
-    all_starts, newlines_end_records = _record_start_lines(data)
     starts = all_starts[1:]
     if len(starts) != frame.height:
         newlines_end_records = False

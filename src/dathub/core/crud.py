@@ -20,6 +20,7 @@ from django.urls import path, reverse
 from dathub.tenancy import permissions
 
 from .partnership_views import partnership_view
+from .web import add_errors
 
 
 @dataclass
@@ -64,8 +65,7 @@ class Section:
         try:
             return do()
         except ValidationError as exc:
-            for fname, errors in exc.message_dict.items():
-                form.add_error(fname if fname in form.fields else None, errors)
+            add_errors(form, exc)
             return None
 
     def _ctx(self, request: HttpRequest, partnership: Any, **extra: Any) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from dathub.core.partnership_views import partnership_view
+from dathub.core.web import add_errors, attachment
 from dathub.tenancy import permissions
 from dathub.tenancy import roles as r
 
@@ -25,14 +26,6 @@ app_name = "performance"
 
 def _published(request: HttpRequest) -> bool:
     return request.GET.get("view") == "published"
-
-
-def _form_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errs in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errs)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _form_page(request: HttpRequest, form: Any, heading: str, cancel: str, **extra: Any) -> Any:
@@ -224,7 +217,7 @@ def submission_create(request: HttpRequest, partnership: Any) -> HttpResponse:
                 data=upload.read(),
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_errors(form, exc)
         else:
             return redirect("performance:submission-detail", partnership.code, sub.pk)
     return _form_page(
@@ -280,11 +273,9 @@ def submission_rows(request: HttpRequest, partnership: Any, pk: int) -> HttpResp
 def submission_rejected_csv(request: HttpRequest, partnership: Any, pk: int) -> HttpResponse:
     sub = selectors.submission_for_rows(actor=request.user, partnership=partnership, pk=pk)
     body = selectors.submission_rejected_csv(actor=request.user, submission=sub)
-    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="rejected-{sub.agency}-{sub.month:%Y-%m}-{sub.pk}.csv"'
+    return attachment(
+        body, f"rejected-{sub.agency}-{sub.month:%Y-%m}-{sub.pk}.csv", "text/csv; charset=utf-8"
     )
-    return response
 
 
 # --- targets, prevalence, local indicators --------------------------------------------------
@@ -337,7 +328,7 @@ def target_create(request: HttpRequest, partnership: Any) -> HttpResponse:
         try:
             services.target_set(actor=request.user, partnership=partnership, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, "Target saved.")
             return redirect("performance:targets", partnership.code)
@@ -353,7 +344,7 @@ def prevalence_create(request: HttpRequest, partnership: Any) -> HttpResponse:
                 actor=request.user, partnership=partnership, **form.cleaned_data
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, "Prevalence estimate saved; penetration is being recomputed.")
             return redirect("performance:targets", partnership.code)
@@ -369,7 +360,7 @@ def prevalence_upload(request: HttpRequest, partnership: Any) -> HttpResponse:
                 actor=request.user, partnership=partnership, data=form.cleaned_data["file"].read()
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, f"{n} prevalence estimate{'s' if n != 1 else ''} loaded.")
             return redirect("performance:targets", partnership.code)
@@ -391,7 +382,7 @@ def local_indicator_create(request: HttpRequest, partnership: Any) -> HttpRespon
                 actor=request.user, partnership=partnership, **form.cleaned_data
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, "Indicator added.")
             return redirect("performance:targets", partnership.code)
@@ -406,7 +397,7 @@ def local_figure_create(request: HttpRequest, partnership: Any, pk: int) -> Http
         try:
             services.local_figure_set(actor=request.user, indicator=indicator, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, f"Figure for {indicator.name} saved.")
             return redirect("performance:targets", partnership.code)

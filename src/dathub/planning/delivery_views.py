@@ -15,22 +15,13 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from dathub.core.partnership_views import partnership_view
+from dathub.core.web import XLSX, add_errors, attachment
 from dathub.tenancy import permissions
 from dathub.tenancy import roles as r
 
 from . import delivery, delivery_xlsx, forms, selectors, services
 from .document.dates import financial_year_label, financial_year_of
 from .models import Action
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _form_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errs in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errs)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -84,7 +75,7 @@ def action_detail(request: HttpRequest, partnership: Any, action_pk: int) -> Htt
                     source="page",
                 )
             except ValidationError as exc:
-                _form_errors(form, exc)
+                add_errors(form, exc)
             else:
                 messages.success(request, "Progress recorded.")
                 if not _is_htmx(request):
@@ -142,7 +133,7 @@ def meeting_action_create(request: HttpRequest, partnership: Any) -> HttpRespons
                 **services.read_cost(d["cost_text"]),
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, "Action added.")
             return redirect("planning:action-detail", partnership.code, action.pk)
@@ -269,12 +260,6 @@ def _sheet_row(a: Action) -> dict[str, Any]:
     }
 
 
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @partnership_view(r.UPDATE_ACTIONS)
 def progress_sheet(request: HttpRequest, partnership: Any) -> HttpResponse:
     actions = selectors.open_actions_for_sheet(actor=request.user, partnership=partnership)
@@ -285,7 +270,7 @@ def progress_sheet(request: HttpRequest, partnership: Any) -> HttpResponse:
         title=f"{partnership.name}: open actions, {today:%d %B %Y}. Fill in the yellow "
         "columns and upload the file back.",
     )
-    return _xlsx(content, f"{slugify(partnership.code)}-progress-{today:%Y-%m-%d}.xlsx")
+    return attachment(content, f"{slugify(partnership.code)}-progress-{today:%Y-%m-%d}.xlsx", XLSX)
 
 
 @partnership_view(r.UPDATE_ACTIONS)
@@ -349,7 +334,7 @@ def progress_upload_rejected(request: HttpRequest, partnership: Any, pk: int) ->
         title=f"Rows rejected from {upload.filename}: correct them and upload this file.",
         reasons=True,
     )
-    return _xlsx(content, f"{slugify(partnership.code)}-rejected-rows-{upload.pk}.xlsx")
+    return attachment(content, f"{slugify(partnership.code)}-rejected-rows-{upload.pk}.xlsx", XLSX)
 
 
 urlpatterns = [

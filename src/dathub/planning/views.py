@@ -16,6 +16,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from dathub.core.partnership_views import partnership_view
+from dathub.core.web import DOCX, XLSX, add_errors, attachment
 from dathub.tenancy import permissions
 from dathub.tenancy import roles as r
 from dathub.tenancy.models import Person, RoleName
@@ -23,14 +24,6 @@ from dathub.tenancy.models import Person, RoleName
 from . import forms, selectors, services
 from .document import export_docx, export_xlsx
 from .models import Action, Plan
-
-
-def _form_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errs in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errs)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _page(request: HttpRequest, template: str, **context: Any) -> HttpResponse:
@@ -93,7 +86,7 @@ def plan_create(request: HttpRequest, partnership: Any) -> HttpResponse:
                 actor=request.user, partnership=partnership, **form.cleaned_data
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, f"Plan ‘{plan}’ created as a draft.")
             return redirect("planning:plan-detail", partnership.code, plan.pk)
@@ -142,7 +135,7 @@ def plan_edit(request: HttpRequest, partnership: Any, pk: int) -> HttpResponse:
         try:
             services.plan_update(actor=request.user, plan=plan, **form.cleaned_data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, "Plan saved.")
             return redirect("planning:plan-detail", partnership.code, plan.pk)
@@ -187,7 +180,7 @@ def plan_roll_over(request: HttpRequest, partnership: Any, pk: int) -> HttpRespo
                 actor=request.user, plan=plan, financial_year=form.cleaned_data["financial_year"]
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -223,12 +216,6 @@ def plan_archive(request: HttpRequest, partnership: Any, pk: int) -> HttpRespons
     )
 
 
-def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @partnership_view(r.VIEW_PLANS)
 def plan_export(request: HttpRequest, partnership: Any, pk: int, fmt: str) -> HttpResponse:
     if fmt not in {"docx", "xlsx", "json"}:
@@ -237,18 +224,10 @@ def plan_export(request: HttpRequest, partnership: Any, pk: int, fmt: str) -> Ht
     data = selectors.plan_as_json(actor=request.user, plan=plan)
     name = slugify(f"{partnership.code} {plan.title}")[:80] or "plan"
     if fmt == "docx":
-        return _download(
-            export_docx(data),
-            f"{name}.docx",
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        )
+        return attachment(export_docx(data), f"{name}.docx", DOCX)
     if fmt == "xlsx":
-        return _download(
-            export_xlsx(data),
-            f"{name}.xlsx",
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    return _download(
+        return attachment(export_xlsx(data), f"{name}.xlsx", XLSX)
+    return attachment(
         json.dumps(data, indent=2, ensure_ascii=False).encode(), f"{name}.json", "application/json"
     )
 
@@ -272,7 +251,7 @@ def plan_import(request: HttpRequest, partnership: Any) -> HttpResponse:
                 financial_year=form.cleaned_data["financial_year"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_errors(form, exc)
         else:
             return redirect("planning:plan-import-preview", partnership.code, staged.pk)
     return _form_page(
@@ -365,7 +344,7 @@ def grid_edit(
                 assessment=d["assessment"],
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, f"{saved} saved.")
             return redirect(_plan_url(partnership, plan, f"grid-{saved.pk}"))
@@ -416,7 +395,7 @@ def objective_edit(
                     actor=request.user, objective=objective, **fields
                 )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, "Objective saved.")
             return redirect(_plan_url(partnership, plan, f"objective-{objective.pk}"))
@@ -467,7 +446,7 @@ def action_edit(
             else:
                 action = services.action_update(actor=request.user, action=action, **fields)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, "Action saved.")
             return redirect(_plan_url(partnership, plan, f"action-{action.pk}"))

@@ -14,21 +14,12 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
 from dathub.core.partnership_views import partnership_view
+from dathub.core.web import DOCX, add_errors, attachment
 from dathub.tenancy import permissions
 from dathub.tenancy import roles as r
 
 from . import forms, selectors, services
 from .models import BoardPack
-
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-def _errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errs in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errs)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @require_GET
@@ -64,7 +55,7 @@ def pack_create(request: HttpRequest, partnership: Any) -> HttpResponse:
                 title=d["title"],
             )
         except ValidationError as exc:
-            _errors(form, exc)
+            add_errors(form, exc)
         else:
             if pack.kind == BoardPack.Kind.MANAGEMENT_REVIEW:
                 messages.success(request, "Review created. Write its narrative, then build it.")
@@ -133,7 +124,7 @@ def pack_narrative(request: HttpRequest, partnership: Any, pk: int) -> HttpRespo
                 actor=request.user, pack=pack, narrative=form.cleaned_data
             )
         except ValidationError as exc:
-            _errors(form, exc)
+            add_errors(form, exc)
         else:
             if request.POST.get("then") == "build":
                 services.board_pack_request_build(actor=request.user, pack=pack)
@@ -176,9 +167,7 @@ def pack_download(request: HttpRequest, partnership: Any, pk: int, fmt: str) -> 
     if not data or pack.status not in {BoardPack.Status.READY, BoardPack.Status.ISSUED}:
         raise Http404("The pack has not been built")
     name = slugify(f"{partnership.code} {pack.title}")[:90] or "board-pack"
-    response = HttpResponse(bytes(data), content_type="application/pdf" if fmt == "pdf" else DOCX)
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
+    return attachment(bytes(data), f"{name}.{fmt}", "application/pdf" if fmt == "pdf" else DOCX)
 
 
 app_name = "reporting"

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from dathub.core.crud import Section
 from dathub.core.partnership_views import partnership_view
+from dathub.core.web import add_errors
 
 from . import forms, permissions, selectors, services
 from . import roles as r
@@ -173,8 +174,7 @@ def membership_edit(request: HttpRequest, partnership: Any, pk: int) -> HttpResp
                 organisation=form.cleaned_data["organisation"],
             )
         except ValidationError as exc:
-            for name, errs in exc.message_dict.items():
-                form.add_error(name if name in form.fields else None, errs)
+            add_errors(form, exc)
         else:
             messages.success(request, f"Roles for {person} saved.")
             return redirect("tenancy:person-detail", partnership.code, person.pk)
@@ -220,8 +220,7 @@ def body_member_add(request: HttpRequest, partnership: Any, pk: int) -> HttpResp
         try:
             services.body_member_add(actor=request.user, body=body, **form.cleaned_data)
         except ValidationError as exc:
-            for name, errs in exc.message_dict.items():
-                form.add_error(name if name in form.fields else None, errs)
+            add_errors(form, exc)
         else:
             messages.success(request, f"{form.cleaned_data['person']} added to {body}.")
             return redirect("tenancy:body-detail", partnership.code, body.pk)

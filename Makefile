@@ -38,6 +38,7 @@ pytest: $(STAMP)
 test: lint typecheck pytest
 
 bench: $(STAMP)
+	$(BIN)/python bench/bench_pages.py
 	$(BIN)/python bench/bench_records.py
 
 clean:

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -23,5 +24,6 @@ def add_errors(form: Any, exc: ValidationError) -> None:
 def attachment(content: bytes, filename: str, content_type: str) -> HttpResponse:
     """A file download with the name the user will see."""
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # quoted and escaped: a name holding a quote (an agency code, say) cannot end it early
+    response["Content-Disposition"] = content_disposition_header(True, filename) or ""
     return response

@@ -49,6 +49,12 @@ class PrevalenceFileForm(forms.Form):
         "N01A,2026/27,1850.",
     )
 
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > 1024 * 1024:  # a few rows a year: read whole into memory
+            raise forms.ValidationError("The prevalence file must be smaller than 1 MB.")
+        return upload
+
 
 class TargetForm(forms.Form):
     indicator = forms.ChoiceField(label="Indicator")

@@ -117,9 +117,12 @@ def submission_rows(*, actor: Any, submission: Submission, kind: str, page: int 
 
 
 def submission_rejected_csv(*, actor: Any, submission: Submission) -> bytes:
-    """The rejected rows as the correction file (audited)."""
+    """The rejected rows as the correction file (audited). Cells a spreadsheet would run as
+    a formula are guarded with an apostrophe, which the records reader takes off again."""
+    from .engine.records import guard_csv
+
     data = SubmissionData.objects.filter(submission=submission).first()
-    blob = bytes(data.rejected) if data and data.rejected else b""
+    blob = guard_csv(bytes(data.rejected)) if data and data.rejected else b""
     _audit_rows(actor, submission, f"rejected rows downloaded ({submission.rejected or 0} rows)")
     return blob
 
@@ -262,7 +265,17 @@ def national_figures(
         )
     ]
     published = not shows_true_figures(actor, partnership, published)
-    return _figures(_frame(rows), published, NATIONAL)
+    figures = _figures(_frame(rows), published, NATIONAL)
+    scope = permissions.organisation_scope(actor, partnership)
+    if scope is not False:
+        # A provider sees its own agency's breakdown, never another provider's.
+        own = "agency:" + (
+            scope.agency_code.strip().upper() if isinstance(scope, Organisation) else ""
+        )
+        figures = [
+            f for f in figures if not f.breakdown.startswith("agency:") or f.breakdown == own
+        ]
+    return figures
 
 
 def local_figures(*, actor: Any, partnership: Partnership, published: bool = False) -> list[Figure]:

@@ -92,6 +92,8 @@ def write_sheet(
         for col, name in enumerate(headers, start=1):
             value = row.get(name)
             cell = ws.cell(row=r, column=col, value=value)
+            if isinstance(value, str) and value.startswith("="):
+                cell.data_type = "s"  # text as written, never a formula Excel would run
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             if isinstance(value, date):
                 cell.number_format = "DD/MM/YYYY"
@@ -143,6 +145,10 @@ def read_sheet(data: bytes, *, partnership_code: str) -> list[dict[str, Any]]:
     Raises NotOurLayout, naming what is wrong, when the file is not the product's layout
     or was downloaded for another partnership. Rows whose every cell is empty are left out.
     """
+    from .document import MAX_UNZIPPED_BYTES, unzipped_size
+
+    if unzipped_size(data) > MAX_UNZIPPED_BYTES:
+        raise NotOurLayout("The file unpacks to far more data than a progress spreadsheet.")
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for files that are not xlsx

@@ -19,7 +19,7 @@ from dathub.core.partnership_views import partnership_view
 from dathub.core.web import DOCX, XLSX, add_errors, attachment
 from dathub.tenancy import permissions
 from dathub.tenancy import roles as r
-from dathub.tenancy.models import Person, RoleName
+from dathub.tenancy import selectors as tenancy_selectors
 
 from . import forms, selectors, services
 from .document import export_docx, export_xlsx
@@ -530,13 +530,14 @@ def archive_part(
 
 @partnership_view(r.VIEW_PLANS)
 def action_search(request: HttpRequest, partnership: Any) -> HttpResponse:
+    # Only the roles and people the actor may see (a provider: their own organisation's).
     owners = [
         (f"role:{rn.pk}", f"{rn.abbreviation}" + (f" ({rn.name})" if rn.name else ""))
-        for rn in RoleName.objects.current().filter(partnership=partnership)
+        for rn in tenancy_selectors.role_name_list(actor=request.user, partnership=partnership)
     ]
     owners += [
         (f"person:{p.pk}", p.full_name)
-        for p in Person.objects.current().filter(partnership=partnership)
+        for p in tenancy_selectors.person_list(actor=request.user, partnership=partnership)
     ]
     plans = [
         (str(p.pk), f"{p.title} ({p.financial_year})")

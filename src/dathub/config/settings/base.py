@@ -12,6 +12,8 @@ SRC_DIR = Path(__file__).resolve().parents[2]
 VAR_DIR = Path(os.environ.get("DATHUB_VAR_DIR", Path.cwd() / "var")).resolve()
 
 SECRET_KEY = os.environ.get("DATHUB_SECRET_KEY", "")
+# The local demo's key (settings.dev): published in the source, so production refuses it.
+DEMO_SECRET_KEY = "dathub-demo-only-not-secret-0b5f1c"
 DEBUG = False
 ALLOWED_HOSTS: list[str] = [
     h for h in os.environ.get("DATHUB_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h

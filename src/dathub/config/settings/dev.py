@@ -2,6 +2,6 @@
 
 from .base import *  # noqa: F403
 
-SECRET_KEY = SECRET_KEY or "dathub-demo-only-not-secret-0b5f1c"  # noqa: F405
+SECRET_KEY = SECRET_KEY or DEMO_SECRET_KEY  # noqa: F405
 STORAGES["staticfiles"]["BACKEND"] = "whitenoise.storage.CompressedStaticFilesStorage"  # noqa: F405
 WHITENOISE_USE_FINDERS = True

@@ -8,7 +8,7 @@ from .base import *  # noqa: F403
 
 if os.environ.get("DATHUB_DEBUG", "").strip().lower() not in {"", "0", "false", "no", "off"}:
     raise ImproperlyConfigured("DEBUG must be off in production: unset DATHUB_DEBUG.")
-if not SECRET_KEY or len(SECRET_KEY) < 32:  # noqa: F405
+if not SECRET_KEY or len(SECRET_KEY) < 32 or SECRET_KEY == DEMO_SECRET_KEY:  # noqa: F405
     raise ImproperlyConfigured("Set DATHUB_SECRET_KEY to a random value of 32 characters or more.")
 DEBUG = False
 SESSION_COOKIE_SECURE = True

@@ -268,6 +268,14 @@ def test_production_refuses_a_short_secret_key():
     assert result.returncode != 0 and "DATHUB_SECRET_KEY" in result.stderr
 
 
+def test_production_refuses_the_demo_key():
+    """The demo's key is in the source: anyone could forge sessions and tokens with it."""
+    from dathub.config.settings.base import DEMO_SECRET_KEY
+
+    result = _import_production(DATHUB_SECRET_KEY=DEMO_SECRET_KEY)
+    assert result.returncode != 0 and "DATHUB_SECRET_KEY" in result.stderr
+
+
 def test_production_refuses_debug():
     result = _import_production(DATHUB_SECRET_KEY=STRONG, DATHUB_DEBUG="1")
     assert result.returncode != 0 and "DEBUG" in result.stderr
@@ -378,3 +386,12 @@ def test_500_under_the_api_is_json(demo):
             "message": "Sorry, there is a problem with the service",
         }
     }
+
+
+def test_download_names_cannot_break_out_of_the_content_disposition_quotes():
+    """File names built from data (an organisation's agency code) are escaped."""
+    from dathub.core.web import attachment
+
+    response = attachment(b"x", 'rejected-A.html"; x="-2026-01.csv', "text/csv")
+    header = response["Content-Disposition"]
+    assert header == 'attachment; filename="rejected-A.html\\"; x=\\"-2026-01.csv"'

@@ -250,7 +250,32 @@ def read_records(path: str | Path) -> RawRecords:
 
 
 def _header_names(text: str) -> list[str]:
-    return next(csv.reader(io.StringIO(text)), [])
+    return [unguard_cell(h) for h in next(csv.reader(io.StringIO(text)), [])]
+
+
+# A cell starting with one of these runs as a formula when a spreadsheet opens the CSV. The
+# rejected-rows download (``guard_csv``) puts an apostrophe in front of such a cell; the reader
+# takes it off again (``unguard_cell``), so the file can be corrected and sent back as it is.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_GUARDED = r"^'[=+\-@\t\r]"
+
+
+def guard_cell(text: str) -> str:
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def unguard_cell(text: str) -> str:
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_START) else text
+
+
+def guard_csv(data: bytes) -> bytes:
+    """The CSV with every cell a spreadsheet would run as a formula guarded (see above)."""
+    text = data.decode("utf-8")
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for row in csv.reader(io.StringIO(text, newline="")):
+        writer.writerow([guard_cell(cell) for cell in row])
+    return out.getvalue().encode("utf-8")
 
 
 def _record_start_lines(data: bytes) -> tuple[np.ndarray, bool]:
@@ -350,6 +375,14 @@ def read_csv_bytes(data: bytes) -> RawRecords:
             raise RecordsFileError(f"the file cannot be read as CSV: {exc}") from exc
         all_starts, newlines_end_records = lines.result()
     frame = frame.select(names)  # drop any extra unnamed columns polars may add
+    if b"'" in data:  # cells guarded in the rejected-rows download (see guard_csv)
+        frame = frame.with_columns(
+            pl.when(pl.col(c).str.contains(_GUARDED))
+            .then(pl.col(c).str.slice(1))
+            .otherwise(pl.col(c))
+            .alias(c)
+            for c in names
+        )
     starts = all_starts[1:]
     if len(starts) != frame.height:
         newlines_end_records = False
@@ -370,7 +403,7 @@ def _cell_text(value: Any) -> str | None:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value)
+    return unguard_cell(str(value))
 
 
 def read_xlsx(path: str | Path) -> RawRecords:

@@ -365,3 +365,21 @@ def test_rows_equal_accepted_plus_rejected(changes: list[tuple[str, str, str]]) 
     assert report["rows"] == len(rows) == report["accepted"] + report["rejected"]
     assert report["no_consent"] <= report["accepted"]
     assert {e["row"] for e in report["errors"]} == set(result.rejected["line"].to_list())
+
+
+def test_guarded_csv_reads_back_exactly_as_the_unguarded_one() -> None:
+    """The rejected-rows download guards cells a spreadsheet would run as a formula; the
+    reader takes the guard off, so every cell (and the header) reads back as written."""
+    from dathub.performance.engine.records import guard_csv, read_csv_bytes
+
+    rows = [rec(CLIENTID="-12", SEX="=1+1"), rec(EPISODID="@E2", FINITIAL="+A")]
+    header = [*FIELDS, "=note"]
+    for r in rows:
+        r["=NOTE"] = "=SUM(A1)"
+    data = csv_text(rows, header).encode()
+    guarded = guard_csv(data)
+    assert b"'-12" in guarded and b"'=1+1" in guarded and b"'@E2" in guarded
+    plain, back = read_csv_bytes(data), read_csv_bytes(guarded)
+    assert back.header == plain.header
+    assert back.frame.equals(plain.frame)
+    assert check_records(back, as_of=AS_OF).report() == check_records(plain, as_of=AS_OF).report()

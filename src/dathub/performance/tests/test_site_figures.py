@@ -275,3 +275,40 @@ def test_local_indicators_use_the_engines_rate(demo, client_for):
     scrutiny = member_user(demo.northshire, "scrutiny_viewer")
     published = client_for(scrutiny).get("/p/N01A/performance/").content.decode()
     assert "33.3%" not in published and "91.0%" in published
+
+
+def test_providers_see_only_their_own_agencys_breakdown(demo, api_client_for, client_for):
+    """A provider user sees what concerns its organisation: the agency breakdown shows its
+    own agency, never another provider's, on the page and through the API."""
+    analyst = api_client_for(demo.analyst)
+    _api_upload(analyst, csv_bytes(records(people=60, seed=31, agency="NRT01")), "NRT01")
+    _api_upload(analyst, csv_bytes(records(people=60, seed=32, agency="NPT02")), "NPT02")
+    period = selectors.periods_available(demo.northshire)[0][0]
+    query = {"indicator": "in_treatment", "period": period, "breakdowns": "true"}
+    staff = analyst.get("/api/v1/partnerships/N01A/indicators", query).json()
+    assert {"agency:NRT01", "agency:NPT02"} <= {f["breakdown"] for f in staff["figures"]}
+    provider = api_client_for(demo.provider).get("/api/v1/partnerships/N01A/indicators", query)
+    seen = {f["breakdown"] for f in provider.json()["figures"]}
+    assert "agency:NRT01" in seen and "agency:NPT02" not in seen and "all" in seen
+    page = client_for(demo.provider).get(
+        "/p/N01A/performance/breakdowns/", {"indicator": "in_treatment", "period": period}
+    )
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "NRT01" in html and "NPT02" not in html
+
+
+def test_prevalence_upload_refuses_a_huge_file(demo, client_for):
+    """The prevalence file is read whole into memory: an upload has a size limit."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from dathub.performance.models import PrevalenceEstimate
+
+    data = b"DAT,FINYEAR,OCU_ESTIMATE\n" + b"N01A,2026/27,1850\n" * 70_000
+    response = client_for(demo.analyst).post(
+        "/p/N01A/performance/prevalence/upload/",
+        {"file": SimpleUploadedFile("prevalence.csv", data, content_type="text/csv")},
+    )
+    assert response.status_code == 400
+    assert "smaller than 1 MB" in response.content.decode()
+    assert not PrevalenceEstimate.objects.filter(partnership=demo.northshire).exists()

@@ -220,6 +220,27 @@ def test_rejected_rows_download_can_be_corrected_and_sent_again(demo, client_for
     assert new.accepted == frame.height
 
 
+def test_rejected_rows_download_does_not_run_formulas_and_still_reads_back(demo, client_for):
+    """A provider's cells are opened by analysts in Excel: a cell starting with = + - @ is
+    guarded with an apostrophe in the download, which the records reader takes off again."""
+    frame = spoil(records(people=20, seed=11), [2], "SEX", '=HYPERLINK("https://x.example")')
+    frame = spoil(frame, [5], "ETHNIC", "@SUM(1+1)")
+    frame = spoil(frame, [6], "DRUG1", "-2+3")
+    client = client_for(demo.analyst)
+    _upload(client, csv_bytes(frame))
+    sub = Submission.objects.get()
+    assert sub.rejected == 3
+    download = client.get(f"/p/N01A/performance/submissions/{sub.pk}/rejected.csv")
+    table = list(csv.DictReader(io.StringIO(download.content.decode())))
+    cells = [v for row in table for v in row.values()]
+    assert not [v for v in cells if v.startswith(("=", "+", "-", "@"))]
+    assert '\'=HYPERLINK("https://x.example")' in cells and "'@SUM(1+1)" in cells
+    # sent again unchanged, the same rows are rejected for the same reasons
+    again = check_records(read_csv_bytes(download.content), as_of=timezone.localdate())
+    assert again.rejected.height == 3
+    assert sorted(again.rejected["reasons"].to_list()) == sorted(r["reasons"] for r in table)
+
+
 def test_the_command_imports_and_prints_the_report(demo, tmp_path, capsys):
     frame = spoil(records(people=15, seed=10), [3], "SEX", "Q")
     path = tmp_path / "nrt.csv"

@@ -35,6 +35,21 @@ __all__ = [
 ]
 
 READABLE = (".txt", ".docx", ".xlsx")
+# A .docx or .xlsx is a zip: its parts are read whole into memory, so a small upload that
+# unpacks to gigabytes (a "zip bomb") is refused before it is opened.
+MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
+
+
+def unzipped_size(data: bytes) -> int:
+    """The size a .docx or .xlsx unpacks to (0 when it is not a zip: its reader says so)."""
+    import io
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return 0
 
 
 def _decode(data: bytes) -> str:
@@ -67,6 +82,8 @@ def parse_document(
         if b"\x00" in data[:1024]:
             raise PlanDocumentError(f"'{filename}' is not a text file.")
         return parse_text(_decode(data), known_roles=known_roles, financial_year=financial_year)
+    if unzipped_size(data) > MAX_UNZIPPED_BYTES:
+        raise PlanDocumentError(f"'{filename}' unpacks to too much data to be a plan.")
     if suffix == ".docx":
         return parse_lines(docx_lines(data), known_roles=known_roles, financial_year=financial_year)
     return read_xlsx(data, known_roles=known_roles, financial_year=financial_year)

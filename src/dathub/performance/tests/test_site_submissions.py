@@ -416,3 +416,17 @@ def test_progress_while_in_the_background(demo, client_for):
     assert "hx-trigger" not in done.content.decode() and "The file is empty." in (
         done.content.decode()
     )
+
+
+def test_a_file_that_is_not_records_does_not_replace_the_current_one(demo, client_for):
+    client = client_for(demo.analyst)
+    _upload(client, csv_bytes(records(people=20, seed=8)))
+    good = Submission.objects.get()
+    assert good.status == Submission.Status.CURRENT
+    _upload(client, b"name,amount\nRent,120\n", name="budget.csv")
+    wrong = Submission.objects.exclude(pk=good.pk).get()
+    good.refresh_from_db()
+    assert wrong.status == Submission.Status.FAILED and "no AGNCY column" in wrong.failure
+    assert good.status == Submission.Status.CURRENT
+    page = client.get(f"/p/N01A/performance/submissions/{wrong.pk}/").content.decode()
+    assert "does not look like a treatment records file" in page

@@ -103,7 +103,7 @@ def test_error_summary_takes_the_focus_and_is_accessible(page, demo):
     assert_accessible(page)
     # The summary's link takes the keyboard to the field.
     page.keyboard.press("Tab")
-    assert active(page)["text"] == "This field is required."
+    assert active(page)["text"] == "Enter name"
     page.keyboard.press("Enter")
     page.wait_for_function("() => document.activeElement.id === 'id_name'")
 

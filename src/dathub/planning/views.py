@@ -368,6 +368,8 @@ def objective_edit(
         if objective_pk
         else None
     )
+    if objective is not None and objective.grid_id != grid.pk:
+        raise Http404("No objective found")  # addressed under another grid of the plan
     initial: dict[str, Any] = {}
     if objective is not None:
         initial = {

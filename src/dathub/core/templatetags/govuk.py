@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms, template
@@ -34,6 +35,37 @@ _CLASSES = {
 }
 
 
+def _label(field: forms.BoundField) -> str:
+    text = str(field.label or field.name)
+    # "Title" -> "title", but keep abbreviations such as "DPM" or "JCG chair" as written.
+    return text if text[:2].isupper() else text[:1].lower() + text[1:]
+
+
+def say(field: forms.BoundField, message: str) -> str:
+    """Django's generic messages said the GOV.UK way, naming the field."""
+    kind = _kind(field.field.widget)
+    label = _label(field)
+    if message == "This field is required.":
+        verb = {
+            "file": "Choose",
+            "select": "Select",
+            "radios": "Select",
+            "checkboxes": "Select",
+            "checkbox": "Select",
+        }.get(kind, "Enter")
+        return f"{verb} {label}"
+    if message in {"Enter a valid date.", "Enter a valid date/time."}:
+        return f"Enter {label} as a real date"
+    if message in {"Enter a whole number.", "Enter a number."}:
+        return f"Enter {label} as a number"
+    bound = re.match(r"Ensure this value is (less|greater) than or equal to (.+)\.$", message)
+    if bound:
+        return f"{str(field.label or field.name)} must be {bound.group(2)} or " + (
+            "less" if bound.group(1) == "less" else "more"
+        )
+    return message
+
+
 @register.inclusion_tag("core/includes/field.html")
 def govuk_field(field: forms.BoundField, width: str = "", label_size: str = "") -> dict[str, Any]:
     kind = _kind(field.field.widget)
@@ -55,6 +87,7 @@ def govuk_field(field: forms.BoundField, width: str = "", label_size: str = "") 
         widget_html = field.as_widget(attrs=attrs)
     return {
         "field": field,
+        "messages": [say(field, str(m)) for m in field.errors],
         "kind": kind,
         "widget_html": widget_html,
         "described": " ".join(described),
@@ -68,7 +101,8 @@ def govuk_error_summary(form: forms.BaseForm) -> dict[str, Any]:
     for name, messages in form.errors.items():
         anchor = f"#{form[name].id_for_label}" if name in form.fields else ""
         for message in messages:
-            errors.append({"href": anchor, "text": message})
+            text = say(form[name], str(message)) if name in form.fields else message
+            errors.append({"href": anchor, "text": text})
     return {"errors": errors}
 
 

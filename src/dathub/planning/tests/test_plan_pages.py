@@ -239,3 +239,18 @@ def test_a_zip_bomb_is_refused_before_it_is_opened(demo: Any, client_for: Any) -
         {"document": SimpleUploadedFile("plan.xlsx", bomb), "financial_year": ""},
     )
     assert response.status_code == 400 and "unpacks" in response.content.decode()
+
+
+def test_an_objective_addressed_under_another_grid_is_not_found(
+    demo: Any, client_for: Any, plan: Plan
+) -> None:
+    objective = Objective.objects.get(grid__plan=plan, grid__number=1, number=1)
+    other_grid = plan.grids.get(number=2)
+    url = reverse(
+        "planning:plan-objective-edit", args=["N01A", plan.pk, other_grid.pk, objective.pk]
+    )
+    client = client_for(demo.coordinator)
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"title": "Moved"}).status_code == 404
+    objective.refresh_from_db()
+    assert objective.title != "Moved"

@@ -70,7 +70,10 @@ def test_a_bad_submit_shows_the_error_summary(demo, coordinator):
     assert response.status_code == 200
     assert "<title>Error: Add organisation" in page
     assert 'class="govuk-error-summary"' in page
-    assert '<a href="#id_name">This field is required.</a>' in page
+    # Django's generic message is said the GOV.UK way, naming the field, in both places.
+    assert '<a href="#id_name">Enter name</a>' in page
+    assert '<span class="govuk-visually-hidden">Error:</span> Enter name</p>' in page
+    assert "This field is required." not in page
     assert 'id="id_name-error"' in page and 'aria-describedby="id_name-error"' in page
     assert "govuk-input--error" in page
     assert not AuditEvent.objects.filter(action="organisation.create").exists()

@@ -26,6 +26,21 @@ class PartnershipModelForm(forms.ModelForm):
                 field.queryset = qs.filter(  # type: ignore[attr-defined]
                     partnership=partnership, archived_at__isnull=True
                 )
+            _name_the_empty_choice(field)
+
+
+def _name_the_empty_choice(field: forms.Field) -> None:
+    """Say 'Choose one' (or 'None' where the answer is optional) instead of '---------'."""
+    words = "Choose one" if field.required else "None"
+    if isinstance(field, forms.ModelChoiceField):
+        if field.empty_label is not None:
+            field.empty_label = words
+    elif isinstance(field, forms.ChoiceField):
+        choices: list[Any] = list(field.choices)  # type: ignore[arg-type]
+        field.choices = [
+            (value, words if value == "" and label == "---------" else label)
+            for value, label in choices
+        ]
 
 
 class OrganisationForm(PartnershipModelForm):

@@ -288,3 +288,18 @@ def test_audit_trail_page_and_search(demo, coordinator):
     assert "Northshire Police → Northshire Constabulary" in page
     assert "coordinator@northshire.example" in page
     assert "No changes found" in _text(coordinator.get("/p/N01A/audit/?q=zzzz"))
+
+
+def test_select_lists_say_what_to_do_rather_than_dashes(demo, coordinator):
+    page = _text(coordinator.get("/p/N01A/organisations/new/"))
+    assert "---------" not in page
+    assert '<option value="" selected>Choose one</option>' in page
+    body = _text(coordinator.get("/p/N01A/bodies/new/"))
+    assert "---------" not in body
+    assert '<option value="" selected>None</option>' in body  # "Reports to" is optional
+
+
+def test_an_active_token_says_so(demo, coordinator):
+    coordinator.post("/account/tokens/", {"name": "Monthly upload"})
+    page = _text(coordinator.get("/account/"))
+    assert "Monthly upload" in page and ">Active</strong>" in page

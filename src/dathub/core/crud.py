@@ -20,7 +20,7 @@ from django.urls import path, reverse
 from dathub.tenancy import permissions
 
 from .partnership_views import partnership_view
-from .web import add_errors
+from .web import add_errors, form_page
 
 
 @dataclass
@@ -131,16 +131,12 @@ class Section:
             if obj is not None:
                 messages.success(request, f"{self.noun.capitalize()} ‘{obj}’ added.")
                 return redirect(self.url("detail"), partnership.code, obj.pk)
-        return render(
+        return form_page(
             request,
-            "core/crud_form.html",
-            self._ctx(
-                request,
-                partnership,
-                form=form,
-                heading=f"Add {self.noun}",
-                cancel_url=reverse(self.url("list"), args=[partnership.code]),
-            ),
+            form,
+            f"Add {self.noun}",
+            reverse(self.url("list"), args=[partnership.code]),
+            status=200,
         )
 
     def edit_view(self, request: HttpRequest, partnership: Any, pk: int) -> HttpResponse:
@@ -153,17 +149,12 @@ class Section:
             if saved is not None:
                 messages.success(request, f"{self.noun.capitalize()} ‘{saved}’ saved.")
                 return redirect(self.url("detail"), partnership.code, saved.pk)
-        return render(
+        return form_page(
             request,
-            "core/crud_form.html",
-            self._ctx(
-                request,
-                partnership,
-                form=form,
-                obj=obj,
-                heading=f"Change {self.noun}",
-                cancel_url=reverse(self.url("detail"), args=[partnership.code, obj.pk]),
-            ),
+            form,
+            f"Change {self.noun}",
+            reverse(self.url("detail"), args=[partnership.code, obj.pk]),
+            status=200,
         )
 
     def archive_view(self, request: HttpRequest, partnership: Any, pk: int) -> HttpResponse:

@@ -20,6 +20,7 @@ from dathub.tenancy.models import ApiToken
 
 from .partnership_views import partnership_view
 from .registry import home_panels
+from .web import form_page
 
 
 def sign_in(request: HttpRequest) -> HttpResponse:
@@ -115,15 +116,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
             update_session_auth_hash(request, request.user)  # type: ignore[arg-type]
             messages.success(request, "Your password has been changed.")
             return redirect("core:account")
-    return render(
-        request,
-        "core/crud_form.html",
-        {
-            "form": form,
-            "heading": "Change your password",
-            "submit_label": "Change password",
-        },
-    )
+    return form_page(request, form, "Change your password", "", "Change password", status=200)
 
 
 @require_POST

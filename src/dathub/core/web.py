@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.http import content_disposition_header
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -27,3 +28,29 @@ def attachment(content: bytes, filename: str, content_type: str) -> HttpResponse
     # quoted and escaped: a name holding a quote (an agency code, say) cannot end it early
     response["Content-Disposition"] = content_disposition_header(True, filename) or ""
     return response
+
+
+def form_page(
+    request: HttpRequest,
+    form: Any,
+    heading: str,
+    cancel_url: str = "",
+    submit_label: str = "Save",
+    *,
+    caption: str = "",
+    status: int | None = None,
+) -> HttpResponse:
+    """The one page that shows a form: heading, optional caption, error summary, fields.
+
+    A form sent back with errors answers 400 unless the caller says otherwise.
+    """
+    if status is None:
+        status = 400 if form.is_bound and form.errors else 200
+    context = {
+        "form": form,
+        "heading": heading,
+        "cancel_url": cancel_url,
+        "submit_label": submit_label,
+        "caption": caption,
+    }
+    return render(request, "core/form_page.html", context, status=status)

@@ -23,10 +23,10 @@ from django.http import Http404
 from django.utils import timezone
 
 from dathub.core import audit
+from dathub.core.selectors import object_in
 from dathub.tenancy import permissions
 from dathub.tenancy import roles as r
 from dathub.tenancy.models import Organisation, Partnership
-from dathub.tenancy.selectors import _get
 
 from . import ratings, store
 from .catalogue import NATIONAL, IndicatorInfo, local_info
@@ -67,7 +67,7 @@ def submission_list(*, actor: Any, partnership: Partnership) -> QuerySet[Submiss
 
 
 def submission_get(*, actor: Any, partnership: Partnership, pk: Any) -> Submission:
-    return _get(submission_list(actor=actor, partnership=partnership), pk)
+    return object_in(submission_list(actor=actor, partnership=partnership), pk)
 
 
 def submission_for_rows(*, actor: Any, partnership: Partnership, pk: Any) -> Submission:
@@ -533,7 +533,7 @@ def local_indicator_list(*, actor: Any, partnership: Partnership) -> QuerySet[Lo
 
 
 def local_indicator_get(*, actor: Any, partnership: Partnership, pk: Any) -> LocalIndicator:
-    return _get(local_indicator_list(actor=actor, partnership=partnership), pk)
+    return object_in(local_indicator_list(actor=actor, partnership=partnership), pk)
 
 
 def home_panel_context(user: Any, partnership: Partnership) -> dict[str, Any] | None:

@@ -209,9 +209,7 @@ def submission_process(submission_id: int, *, recompute: bool = True) -> Submiss
         sub.rejected,
     )
     if recompute:
-        from .tasks import recompute_indicators
-
-        recompute_indicators.enqueue()
+        request_recompute()
     return sub
 
 
@@ -432,9 +430,22 @@ def _insert_results(rows: list[tuple[Any, ...]]) -> None:
 
 
 def request_recompute() -> None:
+    """Queue a recomputation, unless one is already waiting: that one has not started, so
+    it will read this change too. A month's uploads from every provider then cost one
+    recomputation instead of one each."""
     from .tasks import recompute_indicators
 
-    recompute_indicators.enqueue()
+    if not _recompute_waiting(recompute_indicators):
+        recompute_indicators.enqueue()
+
+
+def _recompute_waiting(task: Any) -> bool:
+    from django_tasks_db import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    if not isinstance(task.get_backend(), DatabaseBackend):
+        return False  # other backends (tests run tasks at once) keep nothing waiting
+    return DBTaskResult.objects.ready().filter(task_path=task.module_path).exists()
 
 
 # --- prevalence -----------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 
 from dathub.core.partnership_views import partnership_view
 from dathub.core.web import add_errors, attachment
+from dathub.core.web import form_page as _core_form_page
 from dathub.tenancy import permissions
 from dathub.tenancy import roles as r
 
@@ -28,14 +29,8 @@ def _published(request: HttpRequest) -> bool:
     return request.GET.get("view") == "published"
 
 
-def _form_page(request: HttpRequest, form: Any, heading: str, cancel: str, **extra: Any) -> Any:
-    status = 400 if form.is_bound and form.errors else 200
-    return render(
-        request,
-        "performance/form.html",
-        {"form": form, "heading": heading, "cancel_url": cancel, **extra},
-        status=status,
-    )
+def form_page(request: HttpRequest, form: Any, heading: str, cancel_url: str, **kw: Any) -> Any:
+    return _core_form_page(request, form, heading, cancel_url, caption="Performance", **kw)
 
 
 def _figures_context(request: HttpRequest, partnership: Any) -> dict[str, Any]:
@@ -220,7 +215,7 @@ def submission_create(request: HttpRequest, partnership: Any) -> HttpResponse:
             add_errors(form, exc)
         else:
             return redirect("performance:submission-detail", partnership.code, sub.pk)
-    return _form_page(
+    return form_page(
         request,
         form,
         "Submit treatment records",
@@ -332,7 +327,7 @@ def target_create(request: HttpRequest, partnership: Any) -> HttpResponse:
         else:
             messages.success(request, "Target saved.")
             return redirect("performance:targets", partnership.code)
-    return _form_page(request, form, "Set a target", _targets_url(partnership))
+    return form_page(request, form, "Set a target", _targets_url(partnership))
 
 
 @partnership_view(r.MANAGE_PERFORMANCE)
@@ -348,7 +343,7 @@ def prevalence_create(request: HttpRequest, partnership: Any) -> HttpResponse:
         else:
             messages.success(request, "Prevalence estimate saved; penetration is being recomputed.")
             return redirect("performance:targets", partnership.code)
-    return _form_page(request, form, "Enter a prevalence estimate", _targets_url(partnership))
+    return form_page(request, form, "Enter a prevalence estimate", _targets_url(partnership))
 
 
 @partnership_view(r.MANAGE_PERFORMANCE)
@@ -364,7 +359,7 @@ def prevalence_upload(request: HttpRequest, partnership: Any) -> HttpResponse:
         else:
             messages.success(request, f"{n} prevalence estimate{'s' if n != 1 else ''} loaded.")
             return redirect("performance:targets", partnership.code)
-    return _form_page(
+    return form_page(
         request,
         form,
         "Upload prevalence estimates",
@@ -386,7 +381,7 @@ def local_indicator_create(request: HttpRequest, partnership: Any) -> HttpRespon
         else:
             messages.success(request, "Indicator added.")
             return redirect("performance:targets", partnership.code)
-    return _form_page(request, form, "Add a local indicator", _targets_url(partnership))
+    return form_page(request, form, "Add a local indicator", _targets_url(partnership))
 
 
 @partnership_view(r.MANAGE_PERFORMANCE)
@@ -401,7 +396,7 @@ def local_figure_create(request: HttpRequest, partnership: Any, pk: int) -> Http
         else:
             messages.success(request, f"Figure for {indicator.name} saved.")
             return redirect("performance:targets", partnership.code)
-    return _form_page(request, form, f"Enter a figure: {indicator.name}", _targets_url(partnership))
+    return form_page(request, form, f"Enter a figure: {indicator.name}", _targets_url(partnership))
 
 
 urlpatterns = [

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from dathub.core.partnership_views import partnership_view
-from dathub.core.web import XLSX, add_errors, attachment
+from dathub.core.web import XLSX, add_errors, attachment, form_page
 from dathub.tenancy import permissions
 from dathub.tenancy import roles as r
 
@@ -137,17 +137,13 @@ def meeting_action_create(request: HttpRequest, partnership: Any) -> HttpRespons
         else:
             messages.success(request, "Action added.")
             return redirect("planning:action-detail", partnership.code, action.pk)
-    return render(
+    return form_page(
         request,
-        "planning/form.html",
-        {
-            "form": form,
-            "heading": "Add an action from a meeting or review",
-            "caption": "Actions outside the plan",
-            "cancel_url": reverse("planning:action-search", args=[partnership.code]),
-            "submit_label": "Add action",
-        },
-        status=400 if form.errors else 200,
+        form,
+        "Add an action from a meeting or review",
+        reverse("planning:action-search", args=[partnership.code]),
+        submit_label="Add action",
+        caption="Actions outside the plan",
     )
 
 

@@ -14,10 +14,10 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
+from dathub.core.selectors import object_in
 from dathub.tenancy import permissions
 from dathub.tenancy import roles as r
 from dathub.tenancy.models import Partnership
-from dathub.tenancy.selectors import _get
 
 from .models import Action, ActionOwner, Grid, Objective, Plan, PlanImport, Priority, SpendLine
 
@@ -32,14 +32,14 @@ def plan_list(
 
 
 def plan_get(*, actor: Any, partnership: Partnership, pk: Any) -> Plan:
-    return _get(plan_list(actor=actor, partnership=partnership, include_archived=True), pk)
+    return object_in(plan_list(actor=actor, partnership=partnership, include_archived=True), pk)
 
 
 def plan_import_get(*, actor: Any, partnership: Partnership, pk: Any) -> PlanImport:
     qs = PlanImport.objects.filter(partnership=partnership)
     if not permissions.can(actor, partnership, r.MANAGE_PLANS):
         qs = qs.none()
-    return _get(qs, pk)
+    return object_in(qs, pk)
 
 
 def _owned_by_organisation(qs: QuerySet[Action], organisation: Any) -> QuerySet[Action]:
@@ -83,15 +83,15 @@ def action_list(
 
 
 def action_get(*, actor: Any, partnership: Partnership, pk: Any) -> Action:
-    return _get(action_list(actor=actor, partnership=partnership, include_archived=True), pk)
+    return object_in(action_list(actor=actor, partnership=partnership, include_archived=True), pk)
 
 
 def grid_get(*, actor: Any, plan: Plan, pk: Any) -> Grid:
-    return _get(Grid.objects.filter(plan=plan), pk)
+    return object_in(Grid.objects.filter(plan=plan), pk)
 
 
 def objective_get(*, actor: Any, plan: Plan, pk: Any) -> Objective:
-    return _get(Objective.objects.filter(grid__plan=plan), pk)
+    return object_in(Objective.objects.filter(grid__plan=plan), pk)
 
 
 def plan_structure(*, actor: Any, plan: Plan) -> list[Grid]:
@@ -307,7 +307,7 @@ def plan_get_visible(*, actor: Any, pk: Any) -> Plan:
     """A plan by id from any partnership the actor may see (the API addresses plans by id)."""
     from dathub.tenancy.selectors import partnership_list
 
-    plan = _get(Plan.objects.filter(partnership__in=partnership_list(actor=actor)), pk)
+    plan = object_in(Plan.objects.filter(partnership__in=partnership_list(actor=actor)), pk)
     if not permissions.can(actor, plan.partnership, r.VIEW_PLANS):
         raise Http404("No plan found")
     return plan
@@ -388,7 +388,7 @@ def progress_updates(*, actor: Any, action: Action) -> QuerySet[Any]:
 
 def progress_update_get(*, actor: Any, partnership: Partnership, action_pk: Any, pk: Any) -> Any:
     action = action_get(actor=actor, partnership=partnership, pk=action_pk)
-    return _get(progress_updates(actor=actor, action=action), pk)
+    return object_in(progress_updates(actor=actor, action=action), pk)
 
 
 def last_reported(action_ids: list[int]) -> dict[int, date]:
@@ -472,7 +472,7 @@ def progress_upload_get(*, actor: Any, partnership: Partnership, pk: Any) -> Any
     qs = ProgressUpload.objects.filter(partnership=partnership, uploaded_by=actor)
     if not permissions.can(actor, partnership, r.UPDATE_ACTIONS):
         qs = qs.none()
-    return _get(qs, pk)
+    return object_in(qs, pk)
 
 
 def meeting_actions(*, actor: Any, partnership: Partnership) -> QuerySet[Action]:

@@ -16,7 +16,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from dathub.core.partnership_views import partnership_view
-from dathub.core.web import DOCX, XLSX, add_errors, attachment
+from dathub.core.web import DOCX, XLSX, add_errors, attachment, form_page
 from dathub.tenancy import permissions
 from dathub.tenancy import roles as r
 from dathub.tenancy import selectors as tenancy_selectors
@@ -24,41 +24,6 @@ from dathub.tenancy import selectors as tenancy_selectors
 from . import forms, selectors, services
 from .document import export_docx, export_xlsx
 from .models import Action, Plan
-
-
-def _page(request: HttpRequest, template: str, **context: Any) -> HttpResponse:
-    return render(
-        request,
-        template,
-        context,
-        status=400
-        if any(
-            getattr(f, "errors", None)
-            for f in context.values()
-            if hasattr(f, "is_bound") and f.is_bound
-        )
-        else 200,
-    )
-
-
-def _form_page(
-    request: HttpRequest,
-    form: Any,
-    heading: str,
-    cancel_url: str,
-    submit_label: str = "Save",
-    caption: str = "",
-) -> HttpResponse:
-    return _page(
-        request,
-        "planning/form.html",
-        form=form,
-        heading=heading,
-        cancel_url=cancel_url,
-        submit_label=submit_label,
-        caption=caption,
-    )
-
 
 # --- plans ----------------------------------------------------------------------------------
 
@@ -90,7 +55,7 @@ def plan_create(request: HttpRequest, partnership: Any) -> HttpResponse:
         else:
             messages.success(request, f"Plan ‘{plan}’ created as a draft.")
             return redirect("planning:plan-detail", partnership.code, plan.pk)
-    return _form_page(
+    return form_page(
         request,
         form,
         "Create a plan",
@@ -139,7 +104,7 @@ def plan_edit(request: HttpRequest, partnership: Any, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Plan saved.")
             return redirect("planning:plan-detail", partnership.code, plan.pk)
-    return _form_page(
+    return form_page(
         request,
         form,
         "Change plan",
@@ -188,7 +153,7 @@ def plan_roll_over(request: HttpRequest, partnership: Any, pk: int) -> HttpRespo
                 "with the actions not yet complete carried forward.",
             )
             return redirect("planning:plan-detail", partnership.code, new.pk)
-    return _form_page(
+    return form_page(
         request,
         form,
         f"Roll ‘{plan}’ over to the next year",
@@ -254,7 +219,7 @@ def plan_import(request: HttpRequest, partnership: Any) -> HttpResponse:
             add_errors(form, exc)
         else:
             return redirect("planning:plan-import-preview", partnership.code, staged.pk)
-    return _form_page(
+    return form_page(
         request,
         form,
         "Import a plan document",
@@ -348,7 +313,7 @@ def grid_edit(
         else:
             messages.success(request, f"{saved} saved.")
             return redirect(_plan_url(partnership, plan, f"grid-{saved.pk}"))
-    return _form_page(
+    return form_page(
         request,
         form,
         "Change planning grid" if grid else "Add a planning grid",
@@ -401,7 +366,7 @@ def objective_edit(
         else:
             messages.success(request, "Objective saved.")
             return redirect(_plan_url(partnership, plan, f"objective-{objective.pk}"))
-    return _form_page(
+    return form_page(
         request,
         form,
         "Change objective" if objective else "Add an objective",
@@ -452,7 +417,7 @@ def action_edit(
         else:
             messages.success(request, "Action saved.")
             return redirect(_plan_url(partnership, plan, f"action-{action.pk}"))
-    return _form_page(
+    return form_page(
         request,
         form,
         "Change action" if action else "Add an action",
@@ -487,7 +452,7 @@ def action_owners(request: HttpRequest, partnership: Any, action_pk: int) -> Htt
         )
         messages.success(request, "Owners saved.")
         return redirect(back)
-    return _form_page(
+    return form_page(
         request, form, "Who owns this action?", back, "Save owners", caption=action.text[:120]
     )
 

@@ -12,10 +12,10 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from dathub.core.selectors import object_in
 from dathub.tenancy import permissions
 from dathub.tenancy import roles as r
 from dathub.tenancy.models import Body, Partnership
-from dathub.tenancy.selectors import _get
 
 from .models import BoardPack
 
@@ -30,7 +30,7 @@ def board_pack_list(*, actor: Any, partnership: Partnership) -> QuerySet[BoardPa
 
 
 def board_pack_get(*, actor: Any, partnership: Partnership, pk: Any) -> BoardPack:
-    return _get(board_pack_list(actor=actor, partnership=partnership), pk)
+    return object_in(board_pack_list(actor=actor, partnership=partnership), pk)
 
 
 def pack_bodies(*, actor: Any, partnership: Partnership) -> QuerySet[Body]:

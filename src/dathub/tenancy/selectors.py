@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from dathub.core.models import AuditEvent
+from dathub.core.selectors import object_in
 
 from . import permissions
 from . import roles as r
@@ -30,13 +31,6 @@ def partnership_get(*, actor: Any, code: str) -> Partnership:
     if partnership is None or not permissions.can(actor, partnership, r.VIEW_PARTNERSHIP):
         raise Http404("No partnership found")
     return partnership
-
-
-def _get(qs: QuerySet[Any], pk: Any) -> Any:
-    try:
-        return qs.get(pk=int(pk))
-    except (ValueError, TypeError, qs.model.DoesNotExist) as exc:
-        raise Http404(f"No {qs.model._meta.verbose_name} found") from exc
 
 
 def _nothing_unless(
@@ -59,7 +53,9 @@ def organisation_list(
 
 
 def organisation_get(*, actor: Any, partnership: Partnership, pk: Any) -> Organisation:
-    return _get(organisation_list(actor=actor, partnership=partnership, include_archived=True), pk)
+    return object_in(
+        organisation_list(actor=actor, partnership=partnership, include_archived=True), pk
+    )
 
 
 def person_list(
@@ -75,7 +71,7 @@ def person_list(
 
 
 def person_get(*, actor: Any, partnership: Partnership, pk: Any) -> Person:
-    return _get(person_list(actor=actor, partnership=partnership, include_archived=True), pk)
+    return object_in(person_list(actor=actor, partnership=partnership, include_archived=True), pk)
 
 
 def membership_for(*, actor: Any, person: Person) -> Membership | None:
@@ -93,7 +89,9 @@ def role_name_list(
 
 
 def role_name_get(*, actor: Any, partnership: Partnership, pk: Any) -> RoleName:
-    return _get(role_name_list(actor=actor, partnership=partnership, include_archived=True), pk)
+    return object_in(
+        role_name_list(actor=actor, partnership=partnership, include_archived=True), pk
+    )
 
 
 def body_list(
@@ -111,7 +109,7 @@ def body_list(
 
 
 def body_get(*, actor: Any, partnership: Partnership, pk: Any) -> Body:
-    return _get(body_list(actor=actor, partnership=partnership, include_archived=True), pk)
+    return object_in(body_list(actor=actor, partnership=partnership, include_archived=True), pk)
 
 
 def body_member_list(*, actor: Any, body: Body) -> QuerySet[BodyMember]:
@@ -119,7 +117,7 @@ def body_member_list(*, actor: Any, body: Body) -> QuerySet[BodyMember]:
 
 
 def body_member_get(*, actor: Any, body: Body, pk: Any) -> BodyMember:
-    return _get(body_member_list(actor=actor, body=body), pk)
+    return object_in(body_member_list(actor=actor, body=body), pk)
 
 
 def audit_event_list(

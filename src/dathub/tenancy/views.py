@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from dathub.core.crud import Section
 from dathub.core.partnership_views import partnership_view
-from dathub.core.web import add_errors
+from dathub.core.web import add_errors, form_page
 
 from . import forms, permissions, selectors, services
 from . import roles as r
@@ -178,15 +178,12 @@ def membership_edit(request: HttpRequest, partnership: Any, pk: int) -> HttpResp
         else:
             messages.success(request, f"Roles for {person} saved.")
             return redirect("tenancy:person-detail", partnership.code, person.pk)
-    return render(
+    return form_page(
         request,
-        "core/crud_form.html",
-        {
-            "form": form,
-            "heading": f"Roles for {person}",
-            "section": people,
-            "cancel_url": reverse("tenancy:person-detail", args=[partnership.code, person.pk]),
-        },
+        form,
+        f"Roles for {person}",
+        reverse("tenancy:person-detail", args=[partnership.code, person.pk]),
+        status=200,
     )
 
 
@@ -224,16 +221,13 @@ def body_member_add(request: HttpRequest, partnership: Any, pk: int) -> HttpResp
         else:
             messages.success(request, f"{form.cleaned_data['person']} added to {body}.")
             return redirect("tenancy:body-detail", partnership.code, body.pk)
-    return render(
+    return form_page(
         request,
-        "core/crud_form.html",
-        {
-            "form": form,
-            "heading": f"Add a member to {body}",
-            "section": bodies,
-            "submit_label": "Add member",
-            "cancel_url": reverse("tenancy:body-detail", args=[partnership.code, body.pk]),
-        },
+        form,
+        f"Add a member to {body}",
+        reverse("tenancy:body-detail", args=[partnership.code, body.pk]),
+        "Add member",
+        status=200,
     )
 
 

@@ -435,3 +435,20 @@ def test_a_file_that_is_not_records_does_not_replace_the_current_one(demo, clien
     assert good.status == Submission.Status.CURRENT
     page = client.get(f"/p/N01A/performance/submissions/{wrong.pk}/").content.decode()
     assert "does not look like a treatment records file" in page
+
+
+def test_a_waiting_recomputation_is_not_queued_twice(db):
+    from django.test import override_settings
+    from django_tasks_db.models import DBTaskResult
+
+    from dathub.performance.services import request_recompute
+
+    database = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    with override_settings(TASKS=database):
+        request_recompute()
+        request_recompute()  # a second provider's upload while the first is still waiting
+        waiting = DBTaskResult.objects.filter(task_path__endswith="recompute_indicators")
+        assert waiting.count() == 1
+        waiting.update(status="SUCCESSFUL")
+        request_recompute()  # once it has run, a new change queues a new one
+        assert waiting.model.objects.filter(task_path__endswith="recompute_indicators").count() == 2

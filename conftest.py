@@ -11,6 +11,7 @@ whenever the database does not hold it yet.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -110,7 +111,59 @@ def api_client_for(db: None) -> Callable[[Any], ApiClient]:
     return make
 
 
+def dated_moment(when: str, now: Any) -> Any:
+    """The moment a dated run of the suite pretends it is, in the site's zone.
+
+    `when` is an ISO date and time (2027-03-31T23:30), or one relative to `now` so that the
+    runs never fall behind the calendar: `today 08:30`, `next 03-31T23:30` (the next 31 March
+    at 23:30 from now; `next 02-29T12:00` is the next leap day), `+10y` (ten years on)."""
+    import datetime as dt
+
+    local = now.tzinfo
+    if when.startswith("today "):
+        hour, minute = map(int, when.split()[1].split(":"))
+        return now.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    if when.startswith("next "):
+        month_day, clock_time = when.split()[1].split("T")
+        month, day = map(int, month_day.split("-"))
+        hour, minute = map(int, clock_time.split(":"))
+        year = now.year
+        while True:
+            try:
+                moment = dt.datetime(year, month, day, hour, minute, tzinfo=local)
+            except ValueError:  # 29 February in a common year
+                year += 1
+                continue
+            if moment > now:
+                return moment
+            year += 1
+    if when.startswith("+") and when.endswith("y"):
+        years = int(when[1:-1])
+        try:
+            return now.replace(year=now.year + years)
+        except ValueError:
+            return now.replace(year=now.year + years, day=28)
+    moment = dt.datetime.fromisoformat(when)
+    return moment if moment.tzinfo else moment.replace(tzinfo=local)
+
+
+def _travel_to(when: str) -> None:
+    """Move the one clock (and everything else that reads the system clock) to `when`,
+    ticking on from there."""
+    import datetime as dt
+    import zoneinfo
+
+    import time_machine
+
+    now = dt.datetime.now(zoneinfo.ZoneInfo("Europe/London"))
+    time_machine.travel(dated_moment(when, now), tick=True).start()
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    # DATHUB_TEST_NOW=2027-03-31T23:30 runs the suite as if it were that moment (see
+    # `make pytest-dates`): no test may depend on the day it runs.
+    if os.environ.get("DATHUB_TEST_NOW"):
+        _travel_to(os.environ["DATHUB_TEST_NOW"])
     # WhiteNoise warns that ./var/static does not exist: tests serve static files from the
     # apps' own folders (WHITENOISE_USE_FINDERS), so the collected folder is never needed.
     config.addinivalue_line("filterwarnings", "ignore:No directory at:UserWarning")

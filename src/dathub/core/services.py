@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from django.db import models, transaction
-from django.utils import timezone
+
+from dathub.core import clock
 
 from . import audit
 
@@ -69,7 +70,7 @@ def audited_update(*, actor: Any, instance: M, **fields: Any) -> M:
 @transaction.atomic
 def audited_archive(*, actor: Any, instance: M) -> M:
     if getattr(instance, "archived_at", None) is None:
-        instance.archived_at = timezone.now()  # type: ignore[attr-defined]
+        instance.archived_at = clock.now()  # type: ignore[attr-defined]
         instance._history_user = actor  # type: ignore[attr-defined]
         instance.save()
         audit.record(

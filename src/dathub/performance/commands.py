@@ -14,6 +14,8 @@ import json
 import sys
 from pathlib import Path
 
+from dathub.core import clock
+
 
 def _previous_month(today: dt.date) -> str:
     return f"{today.replace(day=1) - dt.timedelta(days=1):%Y-%m}"
@@ -39,7 +41,6 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
 
     from django.core.exceptions import PermissionDenied, ValidationError
-    from django.utils import timezone
 
     from dathub.tenancy.models import Partnership, User
 
@@ -63,7 +64,7 @@ def main(argv: list[str]) -> int:
     if actor is None:
         return fail("no such user; create a site administrator first or pass --as EMAIL")
     try:
-        as_of = dt.date.fromisoformat(args.as_of) if args.as_of else timezone.localdate()
+        as_of = dt.date.fromisoformat(args.as_of) if args.as_of else clock.today()
     except ValueError:
         return fail("--as-of must be YYYY-MM-DD")
     data = args.file.read_bytes()

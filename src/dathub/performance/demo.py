@@ -17,8 +17,8 @@ from decimal import Decimal
 from typing import Any
 
 import polars as pl
-from django.utils import timezone
 
+from dathub.core import clock
 from dathub.tenancy.models import Partnership, User
 
 from . import services
@@ -89,7 +89,7 @@ def _monthly_groups(frame: pl.DataFrame, today: dt.date) -> pl.DataFrame:
 
 
 def _submit(partnership: Partnership, agencies: tuple[str, str], seed: int, actor: Any) -> None:
-    today = timezone.localdate()
+    today = clock.today()
     frame = generate.generate(
         [partnership.code], people_per_partnership=PEOPLE, years=YEARS, seed=seed, as_of=today
     )
@@ -222,7 +222,7 @@ def _local(partnership: Partnership, actor: Any, today: dt.date) -> None:
 
 def load(partnerships_by_code: dict[str, Partnership]) -> None:
     actor = User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
-    today = timezone.localdate()
+    today = clock.today()
     made = False
     for code, partnership in partnerships_by_code.items():
         if code not in SETTINGS or Submission.objects.filter(partnership=partnership).exists():

@@ -14,9 +14,8 @@ from typing import Any
 import polars as pl
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.utils import timezone
 
-from dathub.core import audit
+from dathub.core import audit, clock
 from dathub.core.services import audited_create, audited_update
 from dathub.tenancy import permissions
 from dathub.tenancy import roles as r
@@ -101,7 +100,7 @@ def submission_create(
         if code in agency_codes(partnership):
             raise PermissionDenied("You may submit records only for your own agency.")
         raise ValidationError({"agency": "Choose one of the partnership's agencies."})
-    as_of = as_of or timezone.localdate()
+    as_of = as_of or clock.today()
     first = clean_month(month)
     if first > as_of.replace(day=1):
         raise ValidationError({"month": "The reporting month cannot be after the submission date."})
@@ -150,7 +149,7 @@ def _fail(sub: Submission, message: str) -> Submission:
         failure=message[:300],
         stage="Could not be read",
         progress=100,
-        processed_at=timezone.now(),
+        processed_at=clock.now(),
     )
     SubmissionData.objects.filter(submission=sub).update(upload=None)
     audit.record(
@@ -243,7 +242,7 @@ def _make_current(
     sub.no_consent = report["no_consent"]
     sub.report = report
     sub.progress, sub.stage = 100, "Done"
-    sub.processed_at = timezone.now()
+    sub.processed_at = clock.now()
     sub.save()
     SubmissionData.objects.filter(submission=sub).update(
         upload=None, accepted=accepted, rejected=rejected
@@ -337,7 +336,7 @@ def recompute(today: dt.date | None = None) -> Computation:
     reference journey. Readers use the latest finished computation only, so a page never
     sees half of one run.
     """
-    today = today or timezone.localdate()
+    today = today or clock.today()
     comp = Computation.objects.create(as_of=today)
     try:
         rows = current_records()
@@ -382,7 +381,7 @@ def recompute(today: dt.date | None = None) -> Computation:
         with transaction.atomic():
             _insert_results(rows_out)
             comp.status = Computation.Status.DONE
-            comp.finished_at = timezone.now()
+            comp.finished_at = clock.now()
             comp.rows_used = used
             comp.results = len(rows_out)
             comp.save()
@@ -390,7 +389,7 @@ def recompute(today: dt.date | None = None) -> Computation:
     except Exception as exc:
         Computation.objects.filter(pk=comp.pk).update(
             status=Computation.Status.FAILED,
-            finished_at=timezone.now(),
+            finished_at=clock.now(),
             failure=type(exc).__name__,
         )
         log.exception("indicator computation %s failed", comp.pk)
@@ -427,6 +426,15 @@ def _insert_results(rows: list[tuple[Any, ...]]) -> None:
     sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
+
+
+@transaction.atomic
+def computation_request(*, actor: Any, partnership: Partnership) -> None:
+    """A person asks for the figures to be recomputed now (the Recompute page)."""
+    permissions.require(actor, partnership, r.MANAGE_PERFORMANCE)
+    audit.record(actor=actor, partnership=partnership, action="computation.request")
+    # queued once the request's transaction commits, so a worker never runs ahead of it
+    transaction.on_commit(request_recompute)
 
 
 def request_recompute() -> None:

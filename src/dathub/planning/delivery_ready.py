@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from dathub.core import clock
+
 
 def _my_actions_panel(user: Any, partnership: Any) -> dict[str, Any] | None:
-    from django.utils import timezone
-
     from . import selectors
 
     if selectors.permissions.person_of(user, partnership) is None:
         return None
-    today = timezone.localdate()
+    today = clock.today()
     mine: list[Any] = list(selectors.my_actions(actor=user, partnership=partnership, today=today))
     return {
         "my_actions": {

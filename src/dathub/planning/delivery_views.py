@@ -11,9 +11,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.text import slugify
 
+from dathub.core import clock
 from dathub.core.partnership_views import partnership_view
 from dathub.core.web import XLSX, add_errors, attachment, form_page
 from dathub.tenancy import permissions
@@ -32,7 +32,7 @@ def _is_htmx(request: HttpRequest) -> bool:
 
 
 def _action_context(request: HttpRequest, partnership: Any, action: Action, form: Any) -> dict:
-    today = timezone.localdate()
+    today = clock.today()
     updates = list(selectors.progress_updates(actor=request.user, action=action))
     last = updates[0].date if updates else None
     return {
@@ -120,7 +120,7 @@ def meeting_action_create(request: HttpRequest, partnership: Any) -> HttpRespons
     form = forms.MeetingActionForm(request.POST or None, partnership=partnership)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        fy = financial_year_label(financial_year_of(timezone.localdate()))
+        fy = financial_year_label(financial_year_of(clock.today()))
         try:
             action = services.action_create(
                 actor=request.user,
@@ -167,7 +167,7 @@ def _rows_from_post(request: HttpRequest, ids: list[int]) -> list[dict[str, Any]
 
 @partnership_view(r.VIEW_PLANS)
 def my_actions(request: HttpRequest, partnership: Any) -> HttpResponse:
-    today = timezone.localdate()
+    today = clock.today()
     include_closed = request.GET.get("show") == "all"
     report = None
     if request.method == "POST":
@@ -259,7 +259,7 @@ def _sheet_row(a: Action) -> dict[str, Any]:
 @partnership_view(r.UPDATE_ACTIONS)
 def progress_sheet(request: HttpRequest, partnership: Any) -> HttpResponse:
     actions = selectors.open_actions_for_sheet(actor=request.user, partnership=partnership)
-    today = timezone.localdate()
+    today = clock.today()
     content = delivery_xlsx.write_sheet(
         [_sheet_row(a) for a in actions],
         partnership_code=partnership.code,
@@ -279,11 +279,8 @@ def progress_upload(request: HttpRequest, partnership: Any) -> HttpResponse:
         except delivery_xlsx.NotOurLayout as exc:
             form.add_error("spreadsheet", f"{exc} Nothing was applied.")
         else:
-            report = services.progress_bulk_apply(
-                actor=request.user, partnership=partnership, rows=rows, source="spreadsheet"
-            )
-            saved = services.progress_upload_record(
-                actor=request.user, partnership=partnership, filename=upload.name, report=report
+            saved = services.progress_upload_apply(
+                actor=request.user, partnership=partnership, filename=upload.name, rows=rows
             )
             return redirect("planning:progress-upload-report", partnership.code, saved.pk)
     return render(

@@ -1,7 +1,7 @@
 """Demo plans: Northshire's treatment plan for the current financial year with a year of
 progress and two issued board packs; a smaller Eastvale plan.
 
-Every date is worked out from today (`timezone.localdate()`), so the demo always has work
+Every date is worked out from today (`clock.today()`), so the demo always has work
 overdue, due soon and complete. The plans go in through the planning services (as a
 `dathub.plan/1` document); the progress history is seeded directly, in bulk, then each
 action's status is set from its latest update as the service would. Loading again changes
@@ -16,6 +16,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from dathub.core import clock
 from dathub.tenancy.models import Body, Person, User
 
 from .document.dates import financial_year_label, financial_year_of, read_by_when
@@ -41,6 +42,12 @@ MONTH_NAMES = [
 def _shift(day: date, months: int) -> tuple[int, int]:
     index = day.year * 12 + day.month - 1 + months
     return index // 12, index % 12 + 1
+
+
+def _stamp(day: date, at: time) -> datetime:
+    """`day` at `at`, but never later than now: the demo writes nothing stamped in the
+    future, so what a person records after loading it is always the latest."""
+    return min(timezone.make_aware(datetime.combine(day, at)), clock.now() - timedelta(seconds=1))
 
 
 def _on(today: date, months: int, day_of_month: int) -> date:
@@ -755,7 +762,7 @@ def _seed_progress(
                     note=u["note"],
                     decision_needed=u.get("decision", ""),
                     source="page",
-                    created_at=timezone.make_aware(datetime.combine(u["date"], time(10, 0))),
+                    created_at=_stamp(u["date"], time(10, 0)),
                 )
             )
     ProgressUpdate.objects.bulk_create(rows)
@@ -851,9 +858,7 @@ def _load_meeting_actions(partnership: Any, board: Body, today: date) -> None:
             )
         )
         stories.append((story, when))
-        Action.objects.filter(pk=actions[-1].pk).update(
-            created_at=timezone.make_aware(datetime.combine(meeting, time(18)))
-        )
+        Action.objects.filter(pk=actions[-1].pk).update(created_at=_stamp(meeting, time(18)))
     _seed_progress(actions, stories, today, _authors(partnership))
 
 
@@ -950,7 +955,7 @@ EASTVALE_GRIDS: list[dict[str, Any]] = [
 
 
 def load(partnerships_by_code: dict[str, Any]) -> None:
-    today = timezone.localdate()
+    today = clock.today()
     fy = financial_year_label(financial_year_of(today))
     northshire = partnerships_by_code.get("N01A")
     if (

@@ -26,6 +26,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from dathub.core import clock
 from dathub.tenancy.models import Person
 
 from . import delivery, selectors
@@ -136,7 +137,7 @@ def send_reminders(
     *, today: date | None = None, dry_run: bool = False, partnership_code: str | None = None
 ) -> list[dict[str, Any]]:
     """Send today's digests. Returns one line per person considered."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     results = []
     for person in people_to_remind(partnership_code):
         digest = digest_for(person, today)

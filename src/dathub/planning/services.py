@@ -8,9 +8,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 
-from dathub.core import audit
+from dathub.core import audit, clock
 from dathub.core.services import audited_archive, audited_create, audited_update
 from dathub.tenancy import permissions
 from dathub.tenancy import roles as r
@@ -70,7 +69,7 @@ def _set_owners(
     if parties is None:
         parties = split_owners(owners_text, known_roles(action.partnership))
     ActionOwner.objects.filter(action=action, archived_at__isnull=True).update(
-        archived_at=timezone.now()
+        archived_at=clock.now()
     )
     for position, party in enumerate(parties):
         found = _resolve_party(action.partnership, party, cache)
@@ -103,7 +102,7 @@ def action_owners_set(
     action._history_user = actor  # type: ignore[attr-defined]
     action.save(update_fields=["owners_text", "updated_at"])
     ActionOwner.objects.filter(action=action, archived_at__isnull=True).update(
-        archived_at=timezone.now()
+        archived_at=clock.now()
     )
     position = 0
     for rn in roles_:
@@ -220,11 +219,11 @@ def plan_set_status(*, actor: Any, plan: Plan, status: str) -> Plan:
         )
     fields: dict[str, Any] = {"status": status}
     if status == Plan.Status.AGREED:
-        fields.update(signed_off_by=actor, signed_off_at=timezone.now())
+        fields.update(signed_off_by=actor, signed_off_at=clock.now())
     elif status == Plan.Status.DRAFT:
         fields.update(signed_off_by=None, signed_off_at=None)
     elif status == Plan.Status.PUBLISHED and plan.published_on is None:
-        fields["published_on"] = timezone.localdate()
+        fields["published_on"] = clock.today()
     return audited_update(actor=actor, instance=plan, **fields)
 
 
@@ -524,7 +523,7 @@ def grid_save(
         grid = audited_update(actor=actor, instance=grid, **fields)
     new_priorities = _lines(priorities)
     if [p.text for p in grid.priorities.current()] != new_priorities:
-        grid.priorities.current().update(archived_at=timezone.now())
+        grid.priorities.current().update(archived_at=clock.now())
         for i, text in enumerate(new_priorities):
             Priority.objects.create(partnership=plan.partnership, grid=grid, text=text, position=i)
         audit.record(
@@ -537,7 +536,7 @@ def grid_save(
     if spend is not None:
         old = [(s.label, s.amount) for s in grid.spend_lines.current()]
         if old != spend:
-            grid.spend_lines.current().update(archived_at=timezone.now())
+            grid.spend_lines.current().update(archived_at=clock.now())
             for i, (label, amount) in enumerate(spend):
                 SpendLine.objects.create(
                     partnership=plan.partnership, grid=grid, label=label, amount=amount, position=i
@@ -711,7 +710,7 @@ def progress_update_create(
 
     if not selectors.action_can_update(actor=actor, action=action):
         raise PermissionDenied("You may not report progress on this action.")
-    today = timezone.localdate()
+    today = clock.today()
     date = date or today
     note, decision_needed = note.strip(), decision_needed.strip()
     evidence_link = (evidence_link or "").strip()
@@ -853,11 +852,27 @@ def progress_bulk_apply(
     return report
 
 
+@transaction.atomic
+def progress_upload_apply(
+    *, actor: Any, partnership: Partnership, filename: str, rows: list[dict[str, Any]]
+) -> Any:
+    """Apply an uploaded progress spreadsheet and keep its row-by-row report, in one
+    transaction: the report saved is always the report of what was applied."""
+    report = progress_bulk_apply(
+        actor=actor, partnership=partnership, rows=rows, source="spreadsheet"
+    )
+    return progress_upload_record(
+        actor=actor, partnership=partnership, filename=filename, report=report
+    )
+
+
+@transaction.atomic
 def progress_upload_record(
     *, actor: Any, partnership: Partnership, filename: str, report: dict[str, Any]
 ) -> Any:
     from .models import ProgressUpload
 
+    permissions.require(actor, partnership, r.UPDATE_ACTIONS)
     upload = ProgressUpload.objects.create(
         partnership=partnership, uploaded_by=actor, filename=filename[:255], report=report
     )

@@ -11,10 +11,10 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
+from dathub.core import clock
 from dathub.core.partnership_views import partnership_view
 from dathub.core.web import DOCX, XLSX, add_errors, attachment, form_page
 from dathub.tenancy import permissions
@@ -83,7 +83,7 @@ def plan_detail(request: HttpRequest, partnership: Any, pk: int) -> HttpResponse
                 s for s in Plan.Status if s in services._NEXT_STATUS[Plan.Status(plan.status)]
             ],
             "scoped": permissions.organisation_scope(request.user, partnership) is not False,
-            "today_iso": timezone.localdate().isoformat(),
+            "today_iso": clock.today().isoformat(),
         },
     )
 
@@ -515,7 +515,7 @@ def action_search(request: HttpRequest, partnership: Any) -> HttpResponse:
     actions = selectors.action_search(
         actor=request.user,
         partnership=partnership,
-        today=timezone.localdate(),
+        today=clock.today(),
         q=criteria.get("q", ""),
         owner=criteria.get("owner", ""),
         due=criteria.get("due", ""),
@@ -534,7 +534,7 @@ def action_search(request: HttpRequest, partnership: Any) -> HttpResponse:
             "page": page,
             "partnership": partnership,
             "querystring": query.urlencode(),
-            "today": timezone.localdate(),
+            "today": clock.today(),
             "count": page.paginator.count,
             "can_manage": permissions.can(request.user, partnership, r.MANAGE_PLANS),
         },

@@ -13,9 +13,8 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
-from django.utils import timezone
 
-from dathub.core import audit
+from dathub.core import audit, clock
 from dathub.core.services import audited_archive, audited_create, audited_update
 
 from . import permissions
@@ -222,7 +221,7 @@ def _client(request: HttpRequest) -> str:
 def sign_in(*, request: HttpRequest, email: str, password: str) -> User:
     """Check the password, refusing while the account or the client is locked out."""
     email = email.strip().lower()
-    window = timezone.now() - timedelta(seconds=settings.DATHUB_SIGNIN_WINDOW_SECONDS)
+    window = clock.now() - timedelta(seconds=settings.DATHUB_SIGNIN_WINDOW_SECONDS)
     limit = settings.DATHUB_SIGNIN_MAX_FAILURES
     recent = SignInAttempt.objects.filter(at__gte=window, succeeded=False)
     email_hash, client = _digest(email), _client(request)
@@ -277,7 +276,7 @@ def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
     if token.user_id != actor.pk:
         raise permissions.PermissionDenied("That is not your token.")
     if token.revoked_at is None:
-        token.revoked_at = timezone.now()
+        token.revoked_at = clock.now()
         token.save(update_fields=["revoked_at"])
         audit.record(actor=actor, partnership=None, action="apitoken.revoke", obj=token)
     return token
@@ -291,6 +290,6 @@ def api_token_user(key: str) -> User | None:
     )
     if token is None:
         return None
-    if token.last_used_at is None or timezone.now() - token.last_used_at > timedelta(minutes=5):
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    if token.last_used_at is None or clock.now() - token.last_used_at > timedelta(minutes=5):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=clock.now())
     return token.user

@@ -122,11 +122,12 @@ def test_killing_the_server_also_ends_its_background_worker(tmp_path):
         port = s.getsockname()[1]
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}  # its own SQLite
     env.update(DATHUB_VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="dathub.config.settings.dev")
+    log = tmp_path / "serve.log"  # the server's and its worker's output, for a failure
     server = subprocess.Popen(
         [sys.executable, "-m", "dathub.cli", "serve", "--port", str(port)],
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
     )
     try:
         deadline = time.monotonic() + 60
@@ -148,7 +149,12 @@ def test_killing_the_server_also_ends_its_background_worker(tmp_path):
                 if "dathub.cli worker" in line and f" {server.pid} " in f" {line} "
             ]
 
-        assert len(workers()) == 1
+        # the worker was started before the server answered: wait for it to be seen, and
+        # say so if it had died instead
+        deadline = time.monotonic() + 20
+        while len(workers()) != 1:
+            assert time.monotonic() < deadline, f"no worker beside the server:\n{log.read_text()}"
+            time.sleep(0.2)
         worker_pid = int(workers()[0].split()[0])
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=20)
@@ -189,3 +195,42 @@ def test_an_empty_database_url_means_sqlite_and_a_set_one_is_used(tmp_path):
 
     assert engine("") == "django.db.backends.sqlite3"
     assert engine("postgres://someone@db.example:5432/dathub") == ("django.db.backends.postgresql")
+
+
+def test_the_worker_waits_for_a_busy_database_instead_of_dying(tmp_path):
+    """A worker that starts while the site holds the SQLite file's write lock (a migration,
+    a large import) waits its turn: it used to die at once on "database is locked"."""
+    import os
+    import sqlite3
+    import subprocess
+    import sys
+    import time
+
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(DATHUB_VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="dathub.config.settings.dev")
+    subprocess.run(
+        [sys.executable, "-m", "dathub.cli", "migrate"], env=env, check=True, capture_output=True
+    )
+    holder = sqlite3.connect(tmp_path / "dathub.sqlite3", isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    log = tmp_path / "worker.log"
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "dathub.cli", "worker"],
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        time.sleep(9)  # well past SQLite's default wait of 5 s, even after start-up
+        assert worker.poll() is None, log.read_text()
+        holder.execute("COMMIT")
+        # once the lock is released it does its start-up work: the daily digest is queued
+        deadline = time.monotonic() + 30
+        while "reminders for" not in log.read_text():
+            assert worker.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.2)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=20)
+        holder.close()

@@ -15,6 +15,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.test import Client, override_settings
 
+from dathub.core import clock
 from dathub.core.models import AuditEvent
 from dathub.tenancy.models import SignInAttempt, User
 
@@ -80,12 +81,10 @@ def test_a_successful_sign_in_starts_the_count_again(demo):
 def test_lockout_ends_after_the_window(demo, client):
     from datetime import timedelta
 
-    from django.utils import timezone
-
     for _ in range(settings.DATHUB_SIGNIN_MAX_FAILURES):
         _sign_in(client, "analyst@northshire.example", "wrong-password-guess")
     SignInAttempt.objects.update(
-        at=timezone.now() - timedelta(seconds=settings.DATHUB_SIGNIN_WINDOW_SECONDS + 1)
+        at=clock.now() - timedelta(seconds=settings.DATHUB_SIGNIN_WINDOW_SECONDS + 1)
     )
     assert _sign_in(client, "analyst@northshire.example", demo.password).status_code == 302
 

@@ -6,8 +6,8 @@ import datetime as dt
 import io
 
 import polars as pl
-from django.utils import timezone
 
+from dathub.core import clock
 from dathub.performance.engine import generate
 
 
@@ -20,7 +20,7 @@ def records(
         people_per_partnership=people,
         years=years,
         seed=seed,
-        as_of=timezone.localdate(),
+        as_of=clock.today(),
         bad_share=0.0,
     )
     return frame.with_columns(AGNCY=pl.lit(agency))
@@ -58,5 +58,5 @@ def xlsx_bytes(frame: pl.DataFrame) -> bytes:
 
 
 def last_month() -> str:
-    today = timezone.localdate()
+    today = clock.today()
     return f"{today.replace(day=1) - dt.timedelta(days=1):%Y-%m}"

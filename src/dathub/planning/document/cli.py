@@ -11,7 +11,8 @@ from . import PlanDocumentError, parse_document
 
 
 def _issue_line(issue: dict[str, object]) -> str:
-    where = ", ".join(
+    # where the cell is in the grid's own terms ("grid 6, objective 1, action 3")
+    where = str(issue.get("where") or "") or ", ".join(
         f"{key} {issue[key]}"
         for key in ("sheet", "row", "line", "grid", "objective", "action")
         if issue.get(key) is not None

@@ -63,6 +63,8 @@ def split_owners(text: str | None, known_roles: Iterable[str] = ()) -> list[str]
     if not text or not text.strip():
         return []
     working = " ".join(text.split())
+    if re.search(r"(?:^|\s)[^\s.]+\.$", working):
+        working = working[:-1]  # the cell's full stop ("Probation and CJIT."), not "N.D.A.T."
     protected: dict[str, str] = {}
     for n, role in enumerate(
         sorted({" ".join(r.split()) for r in known_roles if r.strip()}, key=len, reverse=True)

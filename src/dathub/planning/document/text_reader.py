@@ -20,7 +20,7 @@ from typing import Any
 
 from .costs import read_amount, read_cost
 from .dates import MONTHS, financial_year_label, financial_year_start, parse_due
-from .errors import PlanDocumentError
+from .errors import PlanDocumentError, objective_label, where
 from .lines import Line, drop_furniture, lines_from_text, plain, segments, squash
 from .owners import split_owners
 
@@ -35,7 +35,7 @@ _OBJECTIVE = re.compile(
     r"^objective(?:\s*(?P<n>\d+)\b\s*[.:)\-–]?|\s*[:\-–]|(?=\s*$))\s*(?P<title>.*)$", re.I
 )
 _ACTIONS = re.compile(
-    r"^(?:delivery\s+plan\s*:?\s*)?actions?\s*(?:and|&)\s*milestones?"
+    r"^(?:delivery\s+plan\s*:?\s*)?actions?\s*(?:and|&|/)\s*milestones?"
     r"(?:\s+for\s+(?:the\s+)?objectives?(?:\s*(?P<n>\d+))?)?\s*[:.\-–]?\s*",
     re.I,
 )
@@ -53,9 +53,15 @@ _TEMPLATE_TEXT = re.compile(
 )
 _NOTE = re.compile(
     r"^(?:please\s+)?(?:see|refer\s+to|cross[\s-]?refer\w*)\b|^as\s+(?:above|per)\b"
-    r"|^covered\s+(?:in|by|under)\b|^(?:n/?a|not applicable)\.?$|^note\s*:",
+    r"|^covered\s+(?:in|by|under)\b|^(?:n/?a|not applicable)\.?$"
+    # "Note the board's decision" is an action: "note" alone must be marked as a note
+    r"|^note\s*(?:[:\-–]|that\b)|^please\s+note\b|^n\.?\s?b\b\.?|^nota\s+bene\b",
     re.I,
 )
+_CONTINUED = re.compile(r"\(?\s*(?:continued|cont'?d|cont)\.?\s*\)?\.?", re.I)
+_NUMBER_CELL = re.compile(r"\(?\d{1,2}(?:\.\d{1,2})*[.)]?|\(?[a-z][.)]", re.I)
+_SENTENCE_END = re.compile(r"[.!?;:)][\"”’']?$")
+_NEW_ITEM = re.compile(r"^\s*(?:\d{1,2}(?:\.\d{1,2})*[.)]\s|\(?[a-z][.)]\s|[-•▪●◦*\uf0b7]\s*\S)")
 _SPEND_LABEL = re.compile(r"\b(?:spend|budget|allocation|expenditure|outturn)\b", re.I)
 _NUMBERED = re.compile(r"^(?:\d{1,2}[.)]|[-•▪●◦*]|\(\w\))\s*(.+)$")
 _CONNECTOR_END = re.compile(
@@ -104,6 +110,81 @@ def _column_of(cell: str) -> str | None:
     return None
 
 
+# The names the templates give an actions table's columns, each matched as a whole cell.
+_HEADER_NAMES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "text",
+        re.compile(
+            r"(?:delivery\s+plan\s*[:\-–]?\s*)?(?:key\s+)?(?:actions?|activit(?:y|ies)|tasks?)"
+            r"(?:\s*(?:and|&|/|,)\s*milestones?)?"
+            r"(?:\s+for\s+(?:the\s+)?objectives?(?:\s*\d+)?)?|milestones?",
+            re.I,
+        ),
+    ),
+    (
+        "due",
+        re.compile(
+            r"by\s*when|when|(?:target\s+|completion\s+|due\s+)?dates?|deadlines?"
+            r"|timescales?|time\s*frames?|due",
+            re.I,
+        ),
+    ),
+    (
+        "owners",
+        re.compile(
+            r"by\s*whom|who|(?:lead|responsible)(?:\s+(?:officers?|persons?|agency|agencies"
+            r"|organisations?|partners?|bod(?:y|ies)))?|responsibility|owners?",
+            re.I,
+        ),
+    ),
+    ("cost", re.compile(r"costs?(?:\s*(?:/|and|&)\s*budgets?)?|budgets?|resources?|funding", re.I)),
+    ("label", re.compile(r"delivery\s+plan|no|ref|number", re.I)),
+)
+# A header cut to one cell by a page break is still a header only when the name is the
+# template's own; "Actions" or "Date" alone could be anything.
+_LONE_HEADER = re.compile(r"delivery\s+plan.*|.*milestones?.*|by\s*wh(?:en|om)", re.I)
+
+
+def _header_name(cell: str) -> str | None:
+    """The column a header cell names ("By When?" -> "due"), or None when it names none."""
+    name = re.sub(r"\(s\)", "s", plain(cell))
+    name = re.sub(r"\s*\([^()]*\)", "", name)  # "By whom (lead agency)", "(continued)"
+    name = re.sub(r"\s*\b(?:continued|cont'?d|cont)\b\.?$", "", name, flags=re.I)
+    name = name.strip(" :.?*-–")
+    for kind, pattern in _HEADER_NAMES:
+        if pattern.fullmatch(name):
+            return kind
+    return None
+
+
+def _header_row(line: Line) -> dict[str, int] | None:
+    """The columns of an actions table as a header row names them, or None when the line is
+    not a header row: every non-empty cell must be a column name.
+
+    A header repeated after a page break may have fewer cells, another order or more columns
+    than the first one; the rows under it follow it, so its own positions are taken.
+    """
+    named = [(index, _header_name(cell)) for index, cell in enumerate(line.cells) if cell]
+    if not named or any(kind is None for _, kind in named):
+        return None
+    if len(named) == 1 and not _LONE_HEADER.fullmatch(plain(line.cells[named[0][0]])):
+        return None
+    columns: dict[str, int] = {}
+    for index, kind in named:
+        assert kind is not None
+        columns.setdefault(kind, index)
+    if "text" not in columns:
+        if "label" in columns:
+            columns["text"] = columns.pop("label")  # "Delivery plan | By when | By whom"
+        elif named[0][0] == 0:
+            # "By when\tBy whom": the empty first cell above the actions was lost
+            columns = {kind: index + 1 for kind, index in columns.items()}
+            columns["text"] = 0
+        else:
+            columns["text"] = 0
+    return columns
+
+
 def _is_header_words(line: Line) -> bool:
     return any(line.cells) and all(_HEADER_WORDS.fullmatch(c.strip()) for c in line.cells)
 
@@ -122,6 +203,12 @@ def _cell(line: Line, index: int | None) -> str:
     return line.cells[index]
 
 
+def _own_cell(line: Line, index: int) -> str:
+    """An objective box's by-when/by-whom cell; the box's own column names are not values."""
+    cell = plain(_cell(line, index))
+    return "" if _header_name(cell) in ("due", "owners") else cell
+
+
 def _is_continuation(text: str, previous: str) -> bool:
     """Whether text is the wrapped end of the previous cell rather than a new row."""
     if not previous or not text:
@@ -129,6 +216,50 @@ def _is_continuation(text: str, previous: str) -> bool:
     if text[0].islower() or text[0] in "(&,;:)–":
         return True
     return bool(_CONNECTOR_END.search(previous.rstrip()))
+
+
+def _index_of(items: Sequence[Any], item: Any) -> int:
+    """1-based place of a draft in its list, by identity (two drafts may be equal)."""
+    return next(i for i, x in enumerate(items, 1) if x is item)
+
+
+def _starts_item(cell: str) -> bool:
+    """Whether a cell starts a numbered or bulleted entry of its own ("2. ...", "• ...")."""
+    return bool(
+        _NEW_ITEM.match(cell) or _NEW_ITEM.match(plain(cell)) or re.match(r"\s*<li\b", cell, re.I)
+    )
+
+
+def _punctuates(lines: Sequence[Line]) -> bool:
+    """Whether the author ends actions with a full stop. Then an action row whose text stops
+    without one and is followed by a row of text only was cut by the extractor, even when
+    the next row starts with a capital ("... reporting to the Safer" / "Northshire Board.").
+
+    Judged on rows that are surely whole: ones followed by a row with its own text and
+    by-when, by a heading or by nothing, so the first parts of cut rows do not count.
+    """
+    content = [line for line in lines if not line.blank]
+    ended = whole = 0
+    for row, following in zip(content, [*content[1:], None], strict=True):
+        text = plain(row.first)
+        if (
+            not row.is_row
+            or sum(1 for c in row.cells if c) < 2
+            or len(text.split()) < 3
+            or _header_row(row) is not None
+            or _OBJECTIVE.match(text)
+        ):
+            continue
+        if following is not None and not (
+            _GRID.match(following.first)
+            or _OBJECTIVE.match(following.first)
+            or _header_row(following) is not None
+            or (_cell(following, 0) and _cell(following, 1))
+        ):
+            continue  # perhaps followed by its own wrapped end
+        whole += 1
+        ended += bool(_SENTENCE_END.search(text))
+    return ended >= 2 and 2 * ended >= whole
 
 
 def _amount_cell(text: str) -> int | float | None:
@@ -206,6 +337,7 @@ class _Objective:
     pending: bool = False  # made by an actions table that came before its heading
     actions: list[_Action] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    last_was_note: bool = False  # a wrapped line then ends the note, not the last action
     # strategic tables: activities waiting for a time frame, and time frames waiting for one
     awaiting: list[_Action] = field(default_factory=list)
     spare_times: list[str] = field(default_factory=list)
@@ -224,30 +356,80 @@ class _Grid:
     strategic: bool = False
 
 
+@dataclass
+class _Issue:
+    """An issue while reading: it points at the drafts it is about, so that where it is can
+    be said in the grid's terms once the objectives and actions are all known."""
+
+    line: int | None
+    text: str
+    why: str
+    grid: _Grid | None
+    objective: _Objective | None = None
+    action: _Action | None = None
+
+
 _DEFAULT_COLUMNS = {"text": 0, "due": 1, "owners": 2, "cost": 3}
 
 
 class _Reader:
     def __init__(self, lines: Sequence[Line]) -> None:
         self.lines = drop_furniture(list(lines), self._structural)
-        self.issues: list[dict[str, Any]] = []
+        self.issues: list[_Issue] = []
         self.grids: list[_Grid] = []
         self.preamble: list[Line] = []
         self.grid: _Grid | None = None
         self.objective: _Objective | None = None
         self.state = "preamble"
         self.columns: dict[str, int] = dict(_DEFAULT_COLUMNS)
+        self.header_width = 0  # cells in the header row the columns came from (0: none)
+        self.punctuated = _punctuates(self.lines)
         self.heading: tuple[int, str] | None = None  # last numbered heading, for tables
 
     # -- issues ----------------------------------------------------------------------------
 
-    def issue(self, line: int | None, text: str, why: str, **where: Any) -> None:
-        entry: dict[str, Any] = {"line": line}
-        if self.grid is not None and "grid" not in where:
-            entry["grid"] = self.grid.number
-        entry.update(where)
-        entry.update(text=text, why=why)
-        self.issues.append(entry)
+    def issue(
+        self,
+        line: int | None,
+        text: str,
+        why: str,
+        objective: _Objective | None = None,
+        action: _Action | None = None,
+        *,
+        grid: _Grid | None = None,
+    ) -> None:
+        grid = grid if grid is not None else self.grid
+        self.issues.append(_Issue(line, text, why, grid, objective, action))
+
+    def issues_json(self) -> list[dict[str, Any]]:
+        """Each issue with where it is: indexes for programs, ``where`` for people."""
+        out = []
+        for issue in self.issues:
+            grid = issue.grid
+            entry: dict[str, Any] = {"line": issue.line, "grid": grid.number if grid else None}
+            objective_text = action_text = None
+            if grid is not None and issue.objective is not None:
+                position = _index_of(grid.objectives, issue.objective)
+                entry["objective"] = position
+                if grid.strategic:
+                    objective_text = f"key priority {position}"
+                else:
+                    numbers = [o.number for o in grid.objectives]
+                    objective_text = objective_label(issue.objective.number, position, numbers)
+                if issue.action is not None:
+                    entry["action"] = _index_of(issue.objective.actions, issue.action)
+                    noun = "activity" if grid.strategic else "action"
+                    action_text = f"{noun} {entry['action']}"
+            entry["where"] = where(entry["grid"], objective_text, action_text)
+            entry.update(text=issue.text, why=issue.why)
+            out.append(entry)
+        # in the order a planner reads the plan: details, then grid by grid
+        grids = {id(g): n for n, g in enumerate(self.grids, 1)}
+        order = [
+            (grids.get(id(i.grid), 0), e.get("objective", 0), e.get("action", 0))
+            for i, e in zip(self.issues, out, strict=True)
+        ]
+        return [e for _, e in sorted(zip(order, out, strict=True), key=lambda pair: pair[0])]
 
     # -- recognition -----------------------------------------------------------------------
 
@@ -357,21 +539,8 @@ class _Reader:
             self.start_objective(m, line)
             return i + 1
 
-        if _HEADER_START.match(first):
-            j, nxt = self.next_nonblank(i)
-            if (
-                nxt is not None
-                and _is_header_words(nxt)
-                and _ACTIONS.match(_merge(line, nxt).first)
-            ):
-                self.actions_header(_merge(line, nxt))
-                return j + 1
-            if _ACTIONS.match(first):
-                self.actions_header(line)
-                if nxt is not None and _is_header_words(nxt):
-                    self.columns = self.header_columns(_merge(line, nxt)) or self.columns
-                    return j + 1  # the rest of a header split over two lines
-                return i + 1
+        if (after_header := self.header_at(i, line)) is not None:
+            return after_header
 
         handler = getattr(self, f"in_{self.state}", None)
         if handler is not None:
@@ -380,12 +549,29 @@ class _Reader:
 
     # -- grids -------------------------------------------------------------------------------
 
+    def header_at(self, i: int, line: Line) -> int | None:
+        """An actions table's header at line i, read: the index of the line after it. The
+        header may be split over two lines, glued to the first row, or repeated anywhere in
+        the table after a page break, whole or in part."""
+        first = plain(line.first)
+        j, nxt = self.next_nonblank(i)
+        if _HEADER_START.match(first) and nxt is not None and _is_header_words(nxt):
+            merged = _merge(line, nxt)  # "Delivery Plan: Actions and" / "milestones\tBy when"
+            if _ACTIONS.match(plain(merged.first)):
+                self.actions_header(merged)
+                return j + 1
+        if _header_row(line) is not None or _ACTIONS.match(first):
+            self.actions_header(line)
+            return i + 1
+        return None
+
     def start_grid(self, number: int, title: str, line: Line, i: int) -> None:
         self.close_objective()
         self.grid = _Grid(number, title, line.number)
         self.grids.append(self.grid)
         self.state = "intro"
         self.columns = dict(_DEFAULT_COLUMNS)
+        self.header_width = 0
 
     def start_strategic(self, columns: dict[str, int], line: Line) -> None:
         self.close_objective()
@@ -461,9 +647,18 @@ class _Reader:
 
     def start_objective(self, m: re.Match[str], line: Line) -> None:
         assert self.grid is not None
-        self.close_objective()
         number = int(m.group("n")) if m.group("n") else None
         title = plain(m.group("title") or "")
+        current = self.objective
+        if (
+            current is not None
+            and number is not None
+            and current.number == number
+            and current.title
+            and (title == current.title or _CONTINUED.fullmatch(title))
+        ):
+            return  # the objective's box repeated after a page break: "Objective 2 (continued)"
+        self.close_objective()
         objective = next(
             (
                 o
@@ -480,28 +675,54 @@ class _Reader:
             objective.number = number
             objective.title = title
         self.objective = objective
-        objective.due = objective.due or plain(_cell(line, 1))
-        objective.owners = objective.owners or plain(_cell(line, 2))
+        objective.due = objective.due or _own_cell(line, 1)
+        objective.owners = objective.owners or _own_cell(line, 2)
         self.state = "objective_body" if title else "objective_title"
 
     def in_objective_title(self, line: Line, blank_before: bool) -> None:
         assert self.objective is not None
         self.objective.title = plain(line.first)
-        self.objective.due = self.objective.due or plain(_cell(line, 1))
-        self.objective.owners = self.objective.owners or plain(_cell(line, 2))
+        self.objective.due = self.objective.due or _own_cell(line, 1)
+        self.objective.owners = self.objective.owners or _own_cell(line, 2)
         self.state = "objective_body"
 
     def in_objective_body(self, line: Line, blank_before: bool) -> None:
         """Between an objective's title and its actions table."""
-        assert self.objective is not None
+        objective = self.objective
+        assert objective is not None
         text = plain(line.first)
-        if sum(1 for c in line.cells if c) >= 2 and not _NOTE.match(text):
+        if _NOTE.match(text):
+            self.add_note(objective, plain(line.text))
+        elif sum(1 for c in line.cells if c) >= 2:
             self.state = "actions"  # a table whose header row is missing
             self.in_actions(line, blank_before)
-        elif text and not line.exact and _is_continuation(text, self.objective.title):
-            self.objective.title = squash(f"{self.objective.title} {plain(line.text)}")
+        elif self.ends_note(objective, text, line):
+            pass
+        elif text and not line.exact and _is_continuation(text, objective.title):
+            objective.title = squash(f"{objective.title} {plain(line.text)}")
         else:
-            self.objective.notes.append(plain(line.text))
+            self.add_note(objective, plain(line.text))
+
+    def add_note(self, objective: _Objective, text: str) -> None:
+        objective.notes.append(text)
+        objective.last_was_note = True
+
+    def ends_note(self, objective: _Objective, text: str, line: Line) -> bool:
+        """Append a wrapped line to the note just read ("Note: ... shared with" / "grid 3")."""
+        if not (objective.last_was_note and objective.notes and text) or _NOTE.match(text):
+            return False
+        if not self.carries_on(text, objective.notes[-1], line):
+            return False
+        objective.notes[-1] = squash(f"{objective.notes[-1]} {text}")
+        return True
+
+    def carries_on(self, text: str, previous: str, line: Line) -> bool:
+        """Whether text ends the sentence of the cell before it rather than starting anew."""
+        if _is_continuation(text, previous):
+            return True
+        # an extractor cuts rows anywhere; an author who ends actions with full stops did
+        # not end this one, so it goes on, capital or not
+        return not line.exact and self.punctuated and not _SENTENCE_END.search(previous)
 
     def header_columns(self, line: Line) -> dict[str, int] | None:
         columns = {"text": 0}
@@ -515,9 +736,9 @@ class _Reader:
 
     def actions_header(self, line: Line) -> None:
         assert self.grid is not None
-        m = _ACTIONS.match(line.first)
-        assert m is not None
-        number = int(m.group("n")) if m.group("n") else None
+        first = plain(line.first)
+        m = _ACTIONS.match(first)
+        number = int(m.group("n")) if m and m.group("n") else None
         current = self.objective
         if current is None or (number is not None and current.number != number):
             self.close_objective()
@@ -527,59 +748,137 @@ class _Reader:
                 self.grid.objectives.append(found)
             self.objective = found
         self.state = "actions"
-        glued = squash(line.first[m.end() :])
+        if (named := _header_row(line)) is not None:
+            self.use_header(named, line)
+            return
+        assert m is not None
+        glued = squash(first[m.end() :])
         columns = self.header_columns(line)
         if columns is not None:
-            self.columns = columns
+            self.use_header(columns, line)
             if glued:
                 self.in_actions(Line((glued,), line.number, line.exact), False)
         else:
             # the header glued to the first row: "Delivery Plan: Actions and milestones Agree
             # a protocol ...\tOngoing - quarterly\tJCG"
             self.columns = dict(_DEFAULT_COLUMNS)
+            self.header_width = 0
             self.in_actions(Line((glued, *line.rest), line.number, line.exact), False)
+
+    def use_header(self, columns: dict[str, int], line: Line) -> None:
+        """Read the rows that follow by the columns this header names."""
+        if sum(1 for c in line.cells if c) < 2:
+            return  # "Delivery plan" alone: the column names are on another line, or none
+        width = len(line.cells)
+        # a header cut short at the right keeps the columns the table had beyond its end
+        kept = {
+            kind: index
+            for kind, index in self.columns.items()
+            if kind not in columns and index >= width and index not in columns.values()
+        }
+        self.columns = {**columns, **kept}
+        self.header_width = width
+
+    def row_columns(self, line: Line) -> dict[str, int]:
+        """The columns for one row. A header with a cell "Delivery plan" before "Actions and
+        milestones" may be one header cell split in two: rows a cell shorter have no such
+        column."""
+        label = self.columns.get("label")
+        if label is None or len(line.cells) >= self.header_width:
+            return self.columns
+        return {k: i - (i > label) for k, i in self.columns.items() if k != "label"}
 
     def in_actions(self, line: Line, blank_before: bool) -> None:
         objective = self.objective
         assert objective is not None
-        cols = self.columns
-        text = plain(_cell(line, cols.get("text")))
+        cols = self.row_columns(line)
+        raw = _cell(line, cols.get("text")) if line.is_row else line.first
+        text = plain(raw)
         due = plain(_cell(line, cols.get("due")))
         owners = plain(_cell(line, cols.get("owners")))
         cost = plain(_cell(line, cols.get("cost")))
         used = set(cols.values())
-        extra = [c for i, c in enumerate(line.cells) if i not in used and c]
-        if extra and line.is_row:
-            self.issue(line.number, " | ".join(extra), "cells beyond the table's columns")
+        extra = [
+            c
+            for i, c in enumerate(line.cells)
+            if c and i not in used and not (i == cols.get("label") and _NUMBER_CELL.fullmatch(c))
+        ]
         last = objective.actions[-1] if objective.actions else None
 
         if not line.is_row:
             # a paragraph (or a row spanning the whole table) among the actions
-            if last and not line.exact and _is_continuation(text, last.text_so_far):
-                last.add(text=text)
+            if _NOTE.match(text):
+                self.add_note(objective, text)
+            elif self.ends_note(objective, text, line):
+                pass
+            elif last and not line.exact and self.carries_on(text, last.text_so_far, line):
+                self.extend(objective, last, text=text)
             else:
-                objective.notes.append(text)
+                self.add_note(objective, text)
             return
-        if not text and not (due or owners or cost):
-            return
-        if not text:
-            if last is not None and not line.exact:
-                last.add(due=due, owners=owners, cost=cost)  # "\t\tNorthshire Recovery Trust"
-                return
-            self.issue(line.number, line.text, "by-when/by-whom cells with no action")
-        elif not due and not owners:
-            if not cost and _NOTE.match(text):
-                objective.notes.append(text)
-                return
-            if last is not None and not line.exact and _is_continuation(text, last.text_so_far):
-                last.add(text=text, cost=cost)  # a wrapped cell, perhaps after a blank line
-                return
-        elif not due and last is not None and not line.exact and text[0].islower():
-            last.add(text=text, owners=owners, cost=cost)  # text and by-whom wrapped together
-            return
-        action = _Action(line.number)
+        target: _Action | None = None
+        orphan = noted = False
+        if not (text or due or owners or cost):
+            pass
+        elif not text:
+            if last is not None:
+                # "\t\tProbation and CJIT.": a by-whom (or by-when) cell wrapped onto a row of
+                # its own belongs to the action above; there is nothing else it could be
+                target = self.extend(objective, last, due=due, owners=owners, cost=cost)
+            orphan = last is None
+        elif not (due or owners or cost) and _NOTE.match(text):
+            self.add_note(objective, text)
+            noted = True
+        elif not (due or owners or cost) and self.ends_note(objective, text, line):
+            noted = True
+        elif last is not None and self.continues(line, raw, text, due, owners, last):
+            target = self.extend(objective, last, text, due, owners, cost)
+        if target is None and not noted and (text or due or owners or cost):
+            target = _Action(line.number)
+            target.add(text, due, owners, cost)
+            objective.actions.append(target)
+            objective.last_was_note = False
+        if orphan:
+            why = "by-when/by-whom cells with no action"
+            self.issue(line.number, line.text, why, objective, target)
+        if extra:
+            why = "cells beyond the table's columns"
+            self.issue(line.number, " | ".join(extra), why, objective, target)
+
+    def extend(
+        self,
+        objective: _Objective,
+        action: _Action,
+        text: str = "",
+        due: str = "",
+        owners: str = "",
+        cost: str = "",
+    ) -> _Action:
         action.add(text, due, owners, cost)
-        objective.actions.append(action)
+        objective.last_was_note = False
+        return action
+
+    def continues(
+        self, line: Line, raw: str, text: str, due: str, owners: str, last: _Action
+    ) -> bool:
+        """Whether a row with action text of its own is the wrapped end of the last action.
+
+        A numbered or bulleted entry never is. A row with its own by-when is a new action
+        unless its text plainly carries on the last one's and the by-when is empty above or
+        carries on too ("Monthly/" / "Quarterly"). Otherwise the text must carry on the last
+        one's sentence, and a by-whom of its own must carry on the one above.
+        """
+        previous = last.text_so_far
+        if not previous or _starts_item(raw):
+            return False
+        plainly = _is_continuation(text, previous)
+        if due:
+            return plainly and (not last.due or _is_continuation(due, last.due[-1]))
+        if plainly:
+            return True
+        if not self.carries_on(text, previous, line):
+            return False
+        return not owners or not last.owners or _is_continuation(owners, last.owners[-1])
 
     # -- strategic commissioning plan table ------------------------------------------------
 
@@ -602,10 +901,10 @@ class _Reader:
                 self.close_objective()
                 objective = self.objective = _Objective(None, priority, line.number)
                 self.grid.objectives.append(objective)
+        orphan = objective is None
         if objective is None:
             if not (activities or times):
                 return
-            self.issue(line.number, line.text, "activity with no key priority")
             objective = self.objective = _Objective(None, "", line.number)
             self.grid.objectives.append(objective)
 
@@ -627,6 +926,9 @@ class _Reader:
             action.add(text=text, owners=owners)
             objective.actions.append(action)
             new.append(action)
+        if orphan:
+            why = "activity with no key priority"
+            self.issue(line.number, line.text, why, objective, new[0] if new else None)
         if continued and owners and not new:
             objective.actions[-1].add(owners=owners)
         if not continued:
@@ -643,7 +945,8 @@ class _Reader:
         objective = self.objective
         if objective is not None:
             for spare in objective.spare_times:
-                self.issue(objective.line, spare, "time frame with no activity to belong to")
+                why = "time frame with no activity to belong to"
+                self.issue(objective.line, spare, why, objective)
             objective.spare_times = []
             objective.awaiting = []
         self.objective = None
@@ -666,11 +969,11 @@ class _Reader:
                     start = financial_year_start(value)
                     fy = financial_year_label(start) if start is not None else None
                     if fy is None:
-                        self.issue(line.number, value, "financial year not understood", grid=None)
+                        self.issue(line.number, value, "financial year not understood")
                 elif "published" in label and value and published is None:
                     published = read_published(value)
                     if published is None:
-                        self.issue(line.number, value, "publication date not understood", grid=None)
+                        self.issue(line.number, value, "publication date not understood")
                 continue
             unlabelled.append(text)
         for text in unlabelled:
@@ -698,26 +1001,26 @@ class _Reader:
         }
 
     def plan(self, known_roles: Iterable[str], financial_year: str | None) -> dict[str, Any]:
+        self.grid = None  # reading is over: what the header reports is about no grid
         plan = self.header(financial_year)
         roles = list(known_roles)
         fy = plan["financial_year"]
         grids = []
         for grid in self.grids:
             objectives = []
-            for o_index, objective in enumerate(grid.objectives, 1):
-                where = {"grid": grid.number, "objective": o_index}
+            for objective in grid.objectives:
                 if not objective.title:
-                    self.issue(objective.line, "", "objective has no title", **where)
-                actions = []
-                for a_index, action in enumerate(objective.actions, 1):
-                    actions.append(
-                        self.action_json(action, fy, roles, {**where, "action": a_index})
-                    )
+                    self.issue(objective.line, "", "objective has no title", objective, grid=grid)
+                actions = [
+                    self.action_json(action, fy, roles, grid, objective)
+                    for action in objective.actions
+                ]
+                due = self.due_json(objective.due, fy, objective.line, grid, objective, None)
                 objectives.append(
                     {
                         "number": objective.number,
                         "title": objective.title,
-                        "due": self.due_json(objective.due, fy, objective.line, where),
+                        "due": due,
                         "owners": objective.owners or None,
                         "notes": objective.notes,
                         "actions": actions,
@@ -739,32 +1042,40 @@ class _Reader:
             )
         plan["grids"] = grids
         if self.issues:
-            plan["issues"] = self.issues
+            plan["issues"] = self.issues_json()
         return plan
 
     def due_json(
-        self, text: str, fy: str | None, line: int, where: dict[str, Any]
+        self,
+        text: str,
+        fy: str | None,
+        line: int,
+        grid: _Grid,
+        objective: _Objective,
+        action: _Action | None,
     ) -> dict[str, Any] | None:
         if not text:
             return None
         due = parse_due(text, fy)
         if not due.is_readable:
-            self.issue(line, text, "by-when not understood as a date or period", **where)
+            why = "by-when not understood as a date or period"
+            self.issue(line, text, why, objective, action, grid=grid)
         return due.to_json()
 
     def action_json(
-        self, action: _Action, fy: str | None, roles: list[str], where: dict[str, Any]
+        self, action: _Action, fy: str | None, roles: list[str], grid: _Grid, objective: _Objective
     ) -> dict[str, Any]:
         text = squash(" ".join(action.text))
         owners = squash(" ".join(action.owners)) or None
         cost = read_cost(" ".join(action.cost))
         if cost is not None and cost["amount"] is None and "£" in cost["text"]:
-            self.issue(action.line, cost["text"], "cost names pounds but no amount", **where)
+            why = "cost names pounds but no amount"
+            self.issue(action.line, cost["text"], why, objective, action, grid=grid)
         if not text:
-            self.issue(action.line, "", "action has no text", **where)
+            self.issue(action.line, "", "action has no text", objective, action, grid=grid)
         return {
             "text": text,
-            "due": self.due_json(" ".join(action.due), fy, action.line, where),
+            "due": self.due_json(" ".join(action.due), fy, action.line, grid, objective, action),
             "owners": owners,
             "owner_list": split_owners(owners, roles),
             "cost": cost,

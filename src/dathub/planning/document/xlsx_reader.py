@@ -15,7 +15,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from . import xlsx_layout as layout
 from .costs import read_amount
 from .dates import RECURRENCES, Due, financial_year_label, financial_year_start, parse_due
-from .errors import PlanDocumentError
+from .errors import PlanDocumentError, objective_label, where
 from .lines import squash
 from .owners import split_owners
 from .text_reader import SCHEMA
@@ -44,6 +44,10 @@ class _SheetReader:
         self.fy = fy
         self.roles = roles
         self.issues: list[dict[str, Any]] = []
+        # what the row being read belongs to, for saying where an issue is once the sheet's
+        # objectives are all known: (objective, action number), or None for the grid's header
+        self.place: tuple[dict[str, Any] | None, int | None] | None = None
+        self.places: list[tuple[dict[str, Any] | None, int | None] | None] = []
 
     def issue(self, row: int, text: Any, why: str) -> None:
         self.issues.append(
@@ -54,6 +58,23 @@ class _SheetReader:
                 "why": why,
             }
         )
+        self.places.append(self.place)
+
+    def say_where(self, grid: int, objectives: list[dict[str, Any]]) -> None:
+        """Each issue's ``where``: the grid's terms, then the sheet's row to find it by."""
+        numbers = [o["number"] for o in objectives]
+        for issue, place in zip(self.issues, self.places, strict=True):
+            objective_text = action_text = None
+            if place is not None:
+                objective, action = place
+                if objective is None:
+                    objective_text = "before the first objective"
+                else:
+                    position = next(i for i, o in enumerate(objectives, 1) if o is objective)
+                    objective_text = objective_label(objective["number"], position, numbers)
+                action_text = f"action {action}" if action is not None else None
+            located = where(grid, objective_text, action_text)
+            issue["where"] = f"{located} (sheet {issue['sheet']}, row {issue['row']})"
 
     def day(self, row: int, value: Any) -> date | None:
         if value is None or value == "":
@@ -147,20 +168,23 @@ class _SheetReader:
                 else:
                     self.issue(row_number, label, "row label not part of the layout")
                 continue
+            self.place = (objective, None)
             if label == layout.OBJECTIVE:
-                number = self.number(row_number, cells[1], "objective number is not a number")
-                objective = {
-                    "number": int(number) if number is not None else None,
-                    "title": _text(cells[2]) or "",
-                    "due": self.due(row_number, [cells[3], *cells[7:11]]),
-                    "owners": _text(cells[4]),
-                    "notes": [],
-                    "actions": [],
-                }
+                objective = {"number": None, "title": _text(cells[2]) or ""}
                 grid["objectives"].append(objective)
+                self.place = (objective, None)
+                number = self.number(row_number, cells[1], "objective number is not a number")
+                objective.update(
+                    number=int(number) if number is not None else None,
+                    due=self.due(row_number, [cells[3], *cells[7:11]]),
+                    owners=_text(cells[4]),
+                    notes=[],
+                    actions=[],
+                )
             elif label in (layout.ACTION, layout.NOTE) and objective is None:
                 self.issue(row_number, cells[2], f"{label.lower()} before any objective")
             elif label == layout.ACTION and objective is not None:
+                self.place = (objective, len(objective["actions"]) + 1)
                 owners = _text(cells[4])
                 parties = _text(cells[6])
                 cost_text = _text(cells[5])
@@ -188,6 +212,7 @@ class _SheetReader:
                     objective["notes"].append(note)
             else:
                 self.issue(row_number, label, "row is not an objective, action or note")
+        self.say_where(grid["number"], grid["objectives"])
         return grid
 
 
@@ -232,6 +257,7 @@ def read_xlsx(
                     "row": 6,
                     "text": str(published_value),
                     "why": "not a date (YYYY-MM-DD)",
+                    "where": f"{where(None)} (sheet {layout.SUMMARY_SHEET}, row 6)",
                 }
             )
     roles = list(known_roles)
@@ -247,6 +273,7 @@ def read_xlsx(
                     "row": 1,
                     "text": "",
                     "why": "sheet is not a planning grid; left out",
+                    "where": f"sheet {name}",
                 }
             )
             continue

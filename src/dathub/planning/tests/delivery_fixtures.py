@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from dathub.core import clock
+
 
 def due(
     end: date | None, text: str = "", recurrence: str | None = None, ongoing: bool = False
@@ -39,13 +41,11 @@ class Delivery:
 
 
 def build(demo: Any, today: date | None = None) -> Delivery:
-    from django.utils import timezone
-
     from dathub.planning import services
     from dathub.planning.document.dates import financial_year_label, financial_year_of
     from dathub.planning.models import Action
 
-    t = today or timezone.localdate()
+    t = today or clock.today()
     fy = financial_year_label(financial_year_of(t))
     data = {
         "schema": "dathub.plan/1",
@@ -132,7 +132,7 @@ def build(demo: Any, today: date | None = None) -> Delivery:
     plan = services.plan_from_json(actor=demo.coordinator, partnership=demo.northshire, data=data)
     # the plan has been in use for a while: its actions existed before the updates below
     Action.objects.filter(objective__grid__plan=plan).update(
-        created_at=timezone.now() - timedelta(days=90)
+        created_at=clock.now() - timedelta(days=90)
     )
     by_text = {a.text.split(":")[0]: a for a in Action.objects.filter(objective__grid__plan=plan)}
     keys = {

@@ -205,3 +205,41 @@ def test_text_starting_with_equals_is_written_as_text_not_a_formula():
     assert note.data_type == "s"
     rows = delivery_xlsx.read_sheet(content, partnership_code="N01A")
     assert rows[0]["note"] == "=1+1" and rows[0]["action_id"] == 7
+
+
+def test_only_those_who_update_actions_may_keep_an_upload_report(demo, delivery):
+    from django.core.exceptions import PermissionDenied
+
+    from dathub.planning import services
+
+    soon = delivery["trust_soon"]
+    rows = [{"row": 4, "action_id": soon.pk, "status": "Complete", "note": "Opened."}]
+    for call in (
+        lambda: services.progress_upload_apply(
+            actor=demo.board, partnership=demo.northshire, filename="p.xlsx", rows=rows
+        ),
+        lambda: services.progress_upload_record(
+            actor=demo.board, partnership=demo.northshire, filename="p.xlsx", report={}
+        ),
+    ):
+        with pytest.raises(PermissionDenied):
+            call()
+    assert not ProgressUpload.objects.exists()
+    assert not ProgressUpdate.objects.filter(action=soon, note="Opened.").exists()
+
+
+def test_an_uploaded_update_is_the_actions_status_at_once(demo, client_for, delivery):
+    """What a person records today is the action's status, whatever the demo or others
+    recorded earlier the same day."""
+    client = client_for(demo.coordinator)
+    off = delivery["dip_off"]
+    wb = _download(client)
+    response = _upload(
+        client, _fill(wb, {off.pk: {"New status": "Complete", "Progress note": "Done."}})
+    )
+    assert response.status_code == 302
+    off.refresh_from_db()
+    assert off.status == "complete"
+    from dathub.planning import selectors
+
+    assert selectors.latest_updates([off.pk])[off.pk].status == "complete"

@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 from dathub.planning import delivery
 from dathub.planning.document.dates import Due, parse_due
 
+pytestmark = pytest.mark.calendar
+
 
 def deadline(end: date, **kw: object) -> Due:
     return Due(text=f"{end:%d/%m/%Y}", end=end, **kw)  # type: ignore[arg-type]

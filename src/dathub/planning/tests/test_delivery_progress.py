@@ -13,6 +13,8 @@ from dathub.planning.models import Action, ProgressUpdate
 
 from .delivery_fixtures import build
 
+pytestmark = pytest.mark.calendar
+
 
 @pytest.fixture
 def delivery(demo):

@@ -15,6 +15,8 @@ from dathub.tenancy import services as tenancy_services
 
 from .delivery_fixtures import build
 
+pytestmark = pytest.mark.calendar
+
 
 @pytest.fixture
 def delivery(demo):

@@ -24,7 +24,7 @@ def test_issues_go_to_stderr_and_exit_is_still_zero(capsys):
     assert main(["parse", str(path)]) == 0
     out, err = capsys.readouterr()
     assert json.loads(out)["issues"]
-    assert err.splitlines() == ["issue: line 184, grid 6, objective 1: objective has no title: ''"]
+    assert err.splitlines() == ["issue: grid 6, objective 1: objective has no title: ''"]
 
 
 def test_missing_file_exits_2(capsys, tmp_path):

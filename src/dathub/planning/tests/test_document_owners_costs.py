@@ -21,6 +21,8 @@ from dathub.planning.document.owners import split_owners
         ("Drug & Alcohol Action Team", ["Drug & Alcohol Action Team"]),
         ("Data Performance Manager (DPM)/ Project Manager",
          ["Data Performance Manager (DPM)", "Project Manager"]),
+        ("Probation and CJIT.", ["Probation", "CJIT"]),  # the cell's full stop, not the name's
+        ("N.D.A.T.", ["N.D.A.T."]),
         ("", []),
         (None, []),
     ],

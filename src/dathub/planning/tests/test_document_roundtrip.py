@@ -87,6 +87,7 @@ def test_xlsx_keeps_the_sheets_dates_and_reports_a_changed_by_when():
             "text": "Oct 2009",
             "why": "by-when reads differently from Start/End/Recurrence/Ongoing; "
             "the sheet's dates were kept",
+            "where": f"grid 1, objective 2, action 1 (sheet Grid 1, row {row})",
         }
     ]
 

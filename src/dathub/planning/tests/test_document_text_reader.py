@@ -98,6 +98,7 @@ def test_ealing_objective_without_title_is_an_issue(ealing):
         "line": 184,
         "grid": 6,
         "objective": 1,
+        "where": "grid 6, objective 1",
         "text": "",
         "why": "objective has no title",
     } in ealing["issues"]
@@ -181,6 +182,7 @@ def test_hostile_glued_header_and_unreadable_due(hostile):
             "grid": 4,
             "objective": 2,
             "action": 2,
+            "where": "grid 4, objective 10, action 2",  # the objective as printed, not index 2
             "text": "Whenever possible",
             "why": "by-when not understood as a date or period",
         }

@@ -10,7 +10,7 @@ import pytest
 
 from .conftest import assert_accessible, sign_in
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.calendar]
 
 
 @pytest.fixture

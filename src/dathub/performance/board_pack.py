@@ -4,13 +4,24 @@
 vocabulary (see ``dathub.reporting.registry``); ``register()`` adds it to the registry (called
 from ``PerformanceConfig.ready``). Board papers are usually published, so the section uses
 the published figures (small numbers suppressed) and says so.
+
+The pack's figures are as at ``pack_context.as_at``: a period (quarter, year to date,
+rolling 12 months) ending after that day is left out, and the rating, direction of travel
+and forecast are those the figures up to that day give.
 """
 
 from __future__ import annotations
 
+import base64
+import dataclasses
+import datetime as dt
+from collections import Counter
 from typing import Any
 
-from . import selectors
+from django.utils import timezone
+
+from . import charts, forecast, ratings, selectors
+from .periods import fy_start, last_month_end, quarter_of
 
 _TAG = {
     "govuk-tag--green": "green",
@@ -19,15 +30,171 @@ _TAG = {
     "govuk-tag--grey": "grey",
 }
 
+SUPPRESSED = "suppressed"
+# The summary cards, one per rating the table can show, in the table's words' order. Met,
+# within and missed are always shown (0 is news); the others only when some row has them.
+RATING_CARDS: list[tuple[str, str, bool]] = [
+    ("met", "Indicators meeting their target", True),
+    ("within", "Indicators within tolerance of their target", True),
+    ("missed", "Indicators missing their target", True),
+    ("no_target", "Indicators with no target set for the quarter", False),
+    ("no_figure", "Indicators with no figure for the quarter", False),
+    (SUPPRESSED, "Indicators whose figure is suppressed (1 to 4 people)", False),
+]
+
 
 def _tag(word: str, tag_class: str) -> dict[str, str]:
     return {"text": word, "tag": _TAG.get(tag_class, "grey")}
+
+
+def _tolerance(targets: dict[Any, Any], key: str, fig: selectors.Figure) -> Any:
+    fy, _ = quarter_of(fig.period_start)
+    target = targets.get((key, fy))
+    return target.tolerance if target else None
+
+
+def _as_at(
+    card: selectors.Card,
+    as_at: dt.date,
+    targets: dict[Any, Any],
+    figures: list[selectors.Figure],
+) -> selectors.Card:
+    """The card as the figures up to `as_at` give it. The dashboard uses every stored
+    figure, and a pack built for a past meeting must not show a period that ended after it;
+    the working is the dashboard's (``ratings`` and ``forecast``), on the earlier figures."""
+    info = card.info
+    series = [p for p in card.series if p.figure.period_end <= as_at]
+    changes: dict[str, Any] = {}
+    if len(series) != len(card.series):
+        latest = series[-1] if series else None
+        previous = series[-2] if len(series) > 1 else None
+        changes.update(series=series, latest=latest, previous=previous)
+        changes["rating"] = (
+            ratings.rate(
+                latest.figure.value,
+                latest.target,
+                _tolerance(targets, info.key, latest.figure),
+                higher_is_better=info.higher_is_better,
+            )
+            if latest
+            else ratings.NO_FIGURE
+        )
+        changes["direction"] = (
+            ratings.direction(
+                previous.figure.value if previous else None,
+                latest.figure.value,
+                higher_is_better=info.higher_is_better,
+            )
+            if latest
+            else None
+        )
+    mine = [f for f in figures if f.indicator == info.key]
+    then = [f for f in mine if f.period_end <= as_at]
+    if len(then) != len(mine):
+        detail = forecast.year_end_forecast(
+            forecast.basis_for(info.key, local=info.local, is_count=info.is_count),
+            [
+                forecast.Observed(
+                    kind=f.kind,
+                    start=f.period_start,
+                    end=f.period_end,
+                    numerator=f.numerator,
+                    denominator=f.denominator,
+                    value=f.value,
+                    suppressed=f.suppressed,
+                )
+                for f in then
+            ],
+            year_start=fy_start(last_month_end(as_at)),
+            is_count=info.is_count,
+        )
+        changes.update(
+            forecast_detail=detail,
+            forecast=detail.value,
+            forecast_reason=detail.reason,
+            forecast_text=(
+                selectors.format_value(detail.value, info.is_count)
+                if detail.value is not None
+                else detail.reason
+            ),
+        )
+        if card.year_target is not None:
+            changes["forecast_rating"] = (
+                ratings.rate(
+                    detail.value,
+                    card.year_target.value,
+                    card.year_target.tolerance,
+                    higher_is_better=info.higher_is_better,
+                )
+                if detail.value is not None
+                else ratings.NO_FIGURE
+            )
+    return dataclasses.replace(card, **changes) if changes else card
+
+
+def _forecast_text(c: selectors.Card) -> str:
+    """ "1,527 against a target of 1,425", or why there is no forecast."""
+    if c.forecast is None:
+        return c.forecast_text or "No forecast"
+    if c.year_target is None:
+        return f"{c.forecast_text} (no target set)"
+    target = c.year_target_text or selectors.format_value(c.year_target.value, c.info.is_count)
+    return f"{c.forecast_text} against a target of {target}"
+
+
+def _chart(c: selectors.Card) -> dict[str, Any]:
+    """The indicator's quarters as the dashboard's chart, followed by its figures."""
+    info = c.info
+    png = charts.quarters_chart(
+        info.name,
+        [p.figure.period for p in c.series],
+        [p.figure.value for p in c.series],
+        [p.target for p in c.series],
+        is_count=info.is_count,
+    )
+    first, last = c.series[0].figure.period, c.series[-1].figure.period
+    has_target = any(p.target is not None for p in c.series)
+    alt = (
+        f"Line chart of {info.name} for each quarter from {first} to {last}"
+        + (", with the target line" if has_target else "")
+        + ". The figures are in the table below the chart."
+    )
+    columns = ["Quarter", "Figure"] + ([] if info.is_count else ["Of"]) + ["Target"]
+    rows = []
+    for p in c.series:
+        fig = p.figure
+        shown = fig.shown_value if info.is_count else f"{fig.shown_value} ({fig.shown_numerator})"
+        rows.append(
+            [fig.period, shown]
+            + ([] if info.is_count else [fig.shown_denominator])
+            + [p.target_text or "None set"]
+        )
+    return {
+        "type": "chart",
+        "png": base64.b64encode(png).decode("ascii"),
+        "alt": alt,
+        "width": 640,
+        "height": 320,
+        "table": {
+            "caption": f"{info.name} by quarter",
+            "columns": columns,
+            "rows": rows,
+            "numeric": list(range(1, len(columns))),
+            "row_headers": True,
+        },
+    }
 
 
 def section(partnership: Any, pack_context: Any) -> dict[str, Any]:
     actor = getattr(pack_context, "actor", None)
     as_at = getattr(pack_context, "as_at", None)
     cards = selectors.dashboard(actor=actor, partnership=partnership, published=True, today=as_at)
+    if as_at is not None:
+        targets = selectors.targets_by_key(partnership)
+        figures = selectors.national_figures(
+            actor=actor, partnership=partnership, published=True
+        ) + selectors.local_figures(actor=actor, partnership=partnership, published=True)
+        cards = [_as_at(c, as_at, targets, figures) for c in cards]
     comp = selectors.latest_computation()
     cards = [c for c in cards if c.latest is not None]
     if not cards:
@@ -42,14 +209,16 @@ def section(partnership: Any, pack_context: Any) -> dict[str, Any]:
             ],
         }
     rows = []
+    rated: list[tuple[str, str]] = []  # (rating key, word) of each row, for the cards
     for c in cards:
         latest = c.latest
         assert latest is not None
-        rating = (
-            {"text": "Suppressed", "tag": "grey"}
-            if latest.figure.suppressed
-            else _tag(c.rating.word, c.rating.tag_class)
-        )
+        if latest.figure.suppressed:
+            rating = {"text": "Suppressed", "tag": "grey"}
+            rated.append((SUPPRESSED, "Suppressed"))
+        else:
+            rating = _tag(c.rating.word, c.rating.tag_class)
+            rated.append((c.rating.key, c.rating.word))
         direction = (
             _tag(c.direction.word, c.direction.tag_class) if c.direction else "No earlier figure"
         )
@@ -61,21 +230,37 @@ def section(partnership: Any, pack_context: Any) -> dict[str, Any]:
                 latest.target_text or "None set",
                 rating,
                 direction,
-                c.forecast_text or "No forecast",
+                _forecast_text(c),
                 _tag(c.forecast_rating.word, c.forecast_rating.tag_class),
             ]
         )
-    shown = [c for c in cards if c.latest is not None and not c.latest.figure.suppressed]
-    missed = len([c for c in shown if c.rating.key == "missed"])
-    met = len([c for c in shown if c.rating.key == "met"])
+    # the cards count the table's Rating column, so they always add up to its rows
+    counted = Counter(key for key, _ in rated)
+    known = {key for key, _, _ in RATING_CARDS}
+    figures_items = [
+        {"label": label, "value": counted[key]}
+        for key, label, always in RATING_CARDS
+        if always or counted[key]
+    ]
+    for key, word in dict(rated).items():
+        if key not in known:  # a rating added later still gets its card
+            figures_items.append({"label": f"Indicators rated ‘{word}’", "value": counted[key]})
+    note = (
+        "Published figures: counts and rates from 1 to 4 people are "
+        "shown as *. Direction of travel compares the latest quarter with the one before; "
+        "the year-end forecast is worked out from this year's figures so far, as on the "
+        "performance dashboard."
+    )
+    computed = timezone.localtime(comp.finished_at).date() if comp and comp.finished_at else None
+    if as_at is not None:
+        note += f" Only periods ended by {as_at.day} {as_at:%B %Y} are used."
+    if computed and as_at is not None and computed > as_at:
+        # a pack for a past day says no later date, but does not hide that it came later
+        note += " They were computed after that day, so may include records sent in later."
+    elif computed:
+        note += f" Figures computed on {computed.day} {computed:%B %Y}."
     blocks: list[dict[str, Any]] = [
-        {
-            "type": "figures",
-            "items": [
-                {"label": "Indicators meeting their target", "value": met},
-                {"label": "Indicators missing their target", "value": missed},
-            ],
-        },
+        {"type": "figures", "items": figures_items},
         {
             "type": "table",
             "caption": "Each indicator's latest quarter against its target",
@@ -92,18 +277,10 @@ def section(partnership: Any, pack_context: Any) -> dict[str, Any]:
             "rows": rows,
             "numeric": [],
         },
-        {
-            "type": "note",
-            "text": "Published figures: counts and rates from 1 to 4 people are "
-            "shown as *. Direction of travel compares the latest quarter with the one before; "
-            "the forecast extends the trend of this year's rolling 12-month figures to 31 March."
-            + (
-                f" Figures computed on {comp.finished_at:%d %B %Y}."
-                if comp and comp.finished_at
-                else ""
-            ),
-        },
+        {"type": "note", "text": note},
+        {"type": "heading", "text": "Each indicator by quarter"},
     ]
+    blocks.extend(_chart(c) for c in cards)
     return {"blocks": blocks}
 
 

@@ -1,7 +1,8 @@
-"""Rating a figure against its target, direction of travel, and the year-end forecast.
+"""Rating a figure against its target, direction of travel, and writing figures down.
 
 Pure functions on numbers; no database. Every rating and direction carries a word: the
-colour of its tag only repeats what the word says.
+colour of its tag only repeats what the word says. The year-end forecast is worked out in
+``forecast.py``.
 
 Rating, for a figure F, a target T and a tolerance D >= 0 (in the indicator's own units):
 
@@ -14,12 +15,29 @@ Rating, for a figure F, a target T and a tolerance D >= 0 (in the indicator's ow
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 
 ONE_PLACE = Decimal("0.1")
+WHOLE = Decimal(1)
+
+
+def format_figure(value: Decimal | int | None, *, is_count: bool, difference: bool = False) -> str:
+    """The one way the performance pages write a figure, target, tolerance or forecast.
+
+    Counts of people (and their targets) are whole numbers with thousands separators:
+    ``1,425``, never ``1425`` or ``750.0``. Rates have one decimal place and ``%``:
+    ``80.0%``. A ``difference`` in a rate (a tolerance) is in percentage points, which
+    ``%`` would misstate. Rounding is half to even, like the engine's figures.
+    """
+    if value is None:
+        return "No figure"
+    d = Decimal(value)
+    # "+ 0" turns a rounded -0 into 0, so nothing is ever written "-0"
+    if is_count:
+        return f"{d.quantize(WHOLE, rounding=ROUND_HALF_EVEN) + 0:,}"
+    shown = f"{d.quantize(ONE_PLACE, rounding=ROUND_HALF_EVEN) + 0:,}"
+    return f"{shown} percentage points" if difference else f"{shown}%"
 
 
 @dataclass(frozen=True)
@@ -81,51 +99,3 @@ def direction(
         "up" if up else "down",
         "govuk-tag--green" if better else "govuk-tag--red",
     )
-
-
-def _months_between(a: dt.date, b: dt.date) -> int:
-    return (b.year - a.year) * 12 + b.month - a.month
-
-
-def forecast(
-    points: Sequence[tuple[dt.date, Decimal]],
-    year_end: dt.date,
-    *,
-    is_count: bool,
-) -> Decimal | None:
-    """Year-end forecast from the trend so far.
-
-    ``points`` are the rolling 12-month figures at the month ends of the current financial
-    year so far (the year's own figure is the rolling 12 months ending on ``year_end``,
-    31 March). The forecast extends the ordinary least-squares straight line through those
-    points (x = months from the first point) to ``year_end``. With one point there is no
-    trend yet and the forecast is that figure; with none there is no forecast. Points on or
-    after ``year_end`` are the outturn itself: the latest such point is returned. Rates are
-    kept within 0-100 and counts at 0 or more; the result is rounded half to even to one
-    decimal place, like the engine's figures.
-    """
-    pts = sorted((d, Decimal(v)) for d, v in points if v is not None)
-    if not pts:
-        return None
-    done = [v for d, v in pts if d >= year_end]
-    if done:
-        return done[-1].quantize(ONE_PLACE, rounding=ROUND_HALF_EVEN)
-    if len(pts) == 1:
-        result = pts[0][1]
-    else:
-        first = pts[0][0]
-        xs = [Decimal(_months_between(first, d)) for d, _ in pts]
-        ys = [v for _, v in pts]
-        n = Decimal(len(pts))
-        zero = Decimal(0)
-        mx = sum(xs, zero) / n
-        my = sum(ys, zero) / n
-        sxx = sum(((x - mx) ** 2 for x in xs), zero)
-        sxy = sum(((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)), zero)
-        slope = sxy / sxx
-        x_end = Decimal(_months_between(first, year_end))
-        result = my + slope * (x_end - mx)
-    result = max(result, Decimal(0))
-    if not is_count:
-        result = min(result, Decimal(100))
-    return result.quantize(ONE_PLACE, rounding=ROUND_HALF_EVEN)

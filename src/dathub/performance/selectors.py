@@ -20,9 +20,8 @@ from typing import Any
 import polars as pl
 from django.db.models import QuerySet
 from django.http import Http404
-from django.utils import timezone
 
-from dathub.core import audit
+from dathub.core import audit, clock
 from dathub.core.selectors import object_in
 from dathub.tenancy import permissions
 from dathub.tenancy import roles as r
@@ -30,8 +29,10 @@ from dathub.tenancy.models import Organisation, Partnership
 
 from . import ratings, store
 from .catalogue import NATIONAL, IndicatorInfo, local_info
+from .engine.indicators import COUNT_INDICATORS as NATIONAL_COUNTS
 from .engine.records import FIELDS
 from .engine.suppression import SUPPRESSED, suppress
+from .forecast import Forecast, Observed, basis_for, year_end_forecast
 from .models import (
     Computation,
     IndicatorResult,
@@ -176,9 +177,8 @@ def _fmt_count(n: Any) -> str:
 
 
 def format_value(value: Decimal | None, is_count: bool) -> str:
-    if value is None:
-        return "No figure"
-    return f"{int(value):,}" if is_count else f"{value}%"
+    """A figure, target or forecast as the pages write it (see ``ratings.format_figure``)."""
+    return ratings.format_figure(value, is_count=is_count)
 
 
 def _figures(frame: pl.DataFrame, published: bool, infos: dict[str, IndicatorInfo]) -> list[Figure]:
@@ -328,9 +328,12 @@ class Card:
     direction: ratings.Direction | None = None
     year: str = ""
     year_target: Target | None = None
+    year_target_text: str = ""
     forecast: Decimal | None = None
-    forecast_text: str = ""
+    forecast_text: str = ""  # the forecast, or forecast_reason when there is no number
+    forecast_reason: str = ""  # why there is no forecast ("" when there is one)
     forecast_rating: ratings.Rating = ratings.NO_TARGET
+    forecast_detail: Forecast | None = None  # the working, for the indicator page
     year_to_date: Figure | None = None
 
     @property
@@ -362,7 +365,7 @@ def dashboard(
 ) -> list[Card]:
     """Each indicator: its last 8 quarters with their targets, the latest quarter rated,
     direction of travel against the quarter before, and the year-end forecast."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     infos = indicator_infos(partnership)
     national = (
         national_figures(
@@ -379,9 +382,9 @@ def dashboard(
     for fig in national + local:
         by_indicator.setdefault(fig.indicator, []).append(fig)
     targets = targets_by_key(partnership)
-    current_fy_start = fy_start(last_month_end(today))
+    data_to = last_month_end(today)
+    current_fy_start = fy_start(data_to)
     current_fy = f"{current_fy_start.year}/{(current_fy_start.year + 1) % 100:02d}"
-    year_end = dt.date(current_fy_start.year + 1, 3, 31)
     cards = []
     for key, info in infos.items():
         if only and key != only:
@@ -409,21 +412,34 @@ def dashboard(
                 higher_is_better=info.higher_is_better,
             )
         card.year_target = targets.get((key, current_fy))
+        if card.year_target is not None:
+            card.year_target_text = format_value(card.year_target.value, info.is_count)
         ytd = [f for f in figs if f.kind in ("ytd", "year") and f.period == current_fy]
         card.year_to_date = ytd[-1] if ytd else None
-        # the trend: rolling 12 months at this year's month ends (local: this year's quarters)
-        trend_kind = "quarter" if info.local else "rolling"
-        points = [
-            f for f in figs if f.kind == trend_kind and current_fy_start <= f.period_end <= year_end
-        ]
-        if points and not any(p.suppressed for p in points):
-            card.forecast = ratings.forecast(
-                [(p.period_end, p.value) for p in points if p.value is not None],
-                year_end,
-                is_count=info.is_count,
-            )
+        detail = year_end_forecast(
+            basis_for(key, local=info.local, is_count=info.is_count),
+            [
+                Observed(
+                    kind=f.kind,
+                    start=f.period_start,
+                    end=f.period_end,
+                    numerator=f.numerator,
+                    denominator=f.denominator,
+                    value=f.value,
+                    suppressed=f.suppressed,
+                )
+                # a pack dated in the past forecasts from what was known by then
+                for f in figs
+                if f.period_end <= data_to
+            ],
+            year_start=current_fy_start,
+            is_count=info.is_count,
+        )
+        card.forecast_detail = detail
+        card.forecast = detail.value
+        card.forecast_reason = detail.reason
         card.forecast_text = (
-            format_value(card.forecast, info.is_count) if card.forecast is not None else ""
+            format_value(detail.value, info.is_count) if detail.value is not None else detail.reason
         )
         if card.year_target is not None:
             card.forecast_rating = (
@@ -525,6 +541,46 @@ def prevalence_list(*, actor: Any, partnership: Partnership) -> QuerySet[Prevale
 def target_list(*, actor: Any, partnership: Partnership) -> QuerySet[Target]:
     qs = Target.objects.current().filter(partnership=partnership)
     return qs if permissions.can(actor, partnership, r.VIEW_PERFORMANCE) else qs.none()
+
+
+@dataclass
+class TargetRow:
+    """A target as the targets page writes it: the same words as the dashboard's."""
+
+    info: IndicatorInfo | None
+    target: Target
+    quarters: list[str]  # Q1-Q4 (a blank quarter is the year's target)
+    year: str
+    tolerance: str
+
+
+def target_rows(*, actor: Any, partnership: Partnership) -> list[TargetRow]:
+    infos = indicator_infos(partnership)
+    rows = []
+    for t in target_list(actor=actor, partnership=partnership):
+        info = infos.get(t.indicator)
+        # an indicator no longer defined: a count if the engine counts it, else a rate
+        is_count = info.is_count if info else t.indicator in NATIONAL_COUNTS
+        rows.append(
+            TargetRow(
+                info=info,
+                target=t,
+                quarters=[format_value(t.for_quarter(q), is_count) for q in (1, 2, 3, 4)],
+                year=format_value(t.value, is_count),
+                tolerance=ratings.format_figure(t.tolerance, is_count=is_count, difference=True),
+            )
+        )
+    return rows
+
+
+def prevalence_rows(
+    *, actor: Any, partnership: Partnership
+) -> list[tuple[PrevalenceEstimate, str]]:
+    """Each estimate with its number of people written as the pages write counts."""
+    return [
+        (p, format_value(Decimal(p.ocu_estimate), True))
+        for p in prevalence_list(actor=actor, partnership=partnership)
+    ]
 
 
 def local_indicator_list(*, actor: Any, partnership: Partnership) -> QuerySet[LocalIndicator]:

@@ -17,6 +17,7 @@ from django.db import connection, transaction
 
 from dathub.core import audit, clock
 from dathub.core.services import audited_create, audited_update
+from dathub.core.tracebacks import where_it_failed
 from dathub.tenancy import permissions
 from dathub.tenancy import roles as r
 from dathub.tenancy.models import Organisation, Partnership
@@ -197,8 +198,8 @@ def submission_process(submission_id: int, *, recompute: bool = True) -> Submiss
         _progress(sub.pk, 70, "Storing the rows")
         accepted, rejected = store.accepted_bytes(result), store.rejected_bytes(result)
         sub = _make_current(sub, result, accepted, rejected)
-    except Exception as exc:  # an error message could quote a cell: log only its type
-        log.error("submission %s failed: %s", sub.pk, type(exc).__name__)
+    except Exception as exc:  # a programming error: where it failed, never the message
+        log.error("submission %s failed: %s", sub.pk, where_it_failed(exc))
         return _fail(sub, "The file could not be processed. Nothing was stored.")
     log.info(
         "submission %s processed: %s rows, %s accepted, %s rejected",
@@ -392,7 +393,7 @@ def recompute(today: dt.date | None = None) -> Computation:
             finished_at=clock.now(),
             failure=type(exc).__name__,
         )
-        log.exception("indicator computation %s failed", comp.pk)
+        log.error("indicator computation %s failed: %s", comp.pk, where_it_failed(exc))
         raise
     log.info("indicator computation %s: %s rows used, %s figures", comp.pk, used, len(rows_out))
     return comp

@@ -3,16 +3,18 @@ targets, prevalence and local indicators. Thin: the work is in services and sele
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from dathub.core import clock
 from dathub.core.partnership_views import partnership_view
 from dathub.core.web import add_errors, attachment
 from dathub.core.web import form_page as _core_form_page
@@ -85,6 +87,59 @@ def chart(request: HttpRequest, partnership: Any) -> HttpResponse:
         is_count=card.info.is_count,
     )
     return HttpResponse(png, content_type="image/png")
+
+
+def _forecast_rows(card: selectors.Card) -> list[tuple[str, str]]:
+    """The forecast's numbers for the indicator page's summary list, written as the
+    dashboard writes them."""
+    fc = card.forecast_detail
+    if fc is None or fc.value is None:
+        return []
+    is_count = card.info.is_count
+    pooled = fc.basis == "local_rate"
+    which = "this year's quarters together" if pooled else "forecast for the year"
+    rows = []
+    if fc.numerator is not None:
+        rows.append((f"Numerator, {which}", selectors.format_value(Decimal(fc.numerator), True)))
+    if fc.denominator is not None:
+        rows.append(
+            (f"Denominator, {which}", selectors.format_value(Decimal(fc.denominator), True))
+        )
+    rows.append(("Forecast", card.forecast_text))
+    if fc.lower is not None and fc.upper is not None:
+        rows.append(
+            (
+                "Kept within",
+                f"{selectors.format_value(fc.lower, is_count)} to "
+                f"{selectors.format_value(fc.upper, is_count)}",
+            )
+        )
+    return rows
+
+
+@require_GET
+@partnership_view(r.VIEW_PERFORMANCE)
+def indicator(request: HttpRequest, partnership: Any) -> HttpResponse:
+    """One indicator: the dashboard's card, and how its year-end forecast is worked out."""
+    key = request.GET.get("indicator", "")
+    if key not in selectors.indicator_infos(partnership):
+        return redirect("performance:dashboard", partnership.code)
+    ctx = _figures_context(request, partnership)
+    cards = selectors.dashboard(
+        actor=request.user, partnership=partnership, published=not ctx["true_figures"], only=key
+    )
+    return render(
+        request,
+        "performance/indicator.html",
+        {
+            **ctx,
+            "partnership": partnership,
+            "card": cards[0],
+            "forecast_rows": _forecast_rows(cards[0]),
+            "extra_query": "indicator=" + quote(key),
+            "computation": selectors.latest_computation(),
+        },
+    )
 
 
 @require_GET
@@ -161,7 +216,7 @@ def compare(request: HttpRequest) -> HttpResponse:
 def recompute(request: HttpRequest, partnership: Any) -> HttpResponse:
     """Ask for the figures to be recomputed now (GET shows the button)."""
     if request.method == "POST":
-        services.request_recompute()
+        services.computation_request(actor=request.user, partnership=partnership)
         messages.success(request, "The figures are being recomputed.")
         return redirect("performance:dashboard", partnership.code)
     return render(
@@ -196,7 +251,7 @@ def submission_create(request: HttpRequest, partnership: Any) -> HttpResponse:
     agencies = services.agencies_for(request.user, partnership)
     if not agencies:
         raise PermissionDenied("Your organisation has no agency code to submit records for.")
-    today = timezone.localdate()
+    today = clock.today()
     form = forms.SubmissionForm(
         request.POST or None, request.FILES or None, agencies=agencies, today=today
     )
@@ -279,17 +334,13 @@ def submission_rejected_csv(request: HttpRequest, partnership: Any, pk: int) -> 
 @require_GET
 @partnership_view(r.VIEW_PERFORMANCE)
 def targets(request: HttpRequest, partnership: Any) -> HttpResponse:
-    infos = selectors.indicator_infos(partnership)
     return render(
         request,
         "performance/targets.html",
         {
             "partnership": partnership,
-            "targets": [
-                (infos.get(t.indicator), t)
-                for t in selectors.target_list(actor=request.user, partnership=partnership)
-            ],
-            "prevalence": selectors.prevalence_list(actor=request.user, partnership=partnership),
+            "targets": selectors.target_rows(actor=request.user, partnership=partnership),
+            "prevalence": selectors.prevalence_rows(actor=request.user, partnership=partnership),
             "local_indicators": selectors.local_indicator_list(
                 actor=request.user, partnership=partnership
             ),
@@ -403,6 +454,7 @@ urlpatterns = [
     path("performance/compare/", compare, name="compare"),
     path("p/<str:code>/performance/", dashboard, name="dashboard"),
     path("p/<str:code>/performance/chart.png", chart, name="chart"),
+    path("p/<str:code>/performance/indicator/", indicator, name="indicator"),
     path("p/<str:code>/performance/breakdowns/", breakdowns, name="breakdowns"),
     path("p/<str:code>/performance/recompute/", recompute, name="recompute"),
     path("p/<str:code>/performance/submissions/", submission_list, name="submission-list"),

@@ -258,8 +258,10 @@ def _sheet_row(a: Action) -> dict[str, Any]:
 
 @partnership_view(r.UPDATE_ACTIONS)
 def progress_sheet(request: HttpRequest, partnership: Any) -> HttpResponse:
-    actions = selectors.open_actions_for_sheet(actor=request.user, partnership=partnership)
     today = clock.today()
+    actions = selectors.open_actions_for_sheet(
+        actor=request.user, partnership=partnership, today=today
+    )
     content = delivery_xlsx.write_sheet(
         [_sheet_row(a) for a in actions],
         partnership_code=partnership.code,

@@ -862,33 +862,6 @@ def _load_meeting_actions(partnership: Any, board: Body, today: date) -> None:
     _seed_progress(actions, stories, today, _authors(partnership))
 
 
-def issue_packs(partnership: Any, board: Body, today: date) -> None:
-    """Two board packs for the board's last two meetings, built and issued (the reporting
-    demo calls this after every app has loaded its data, so every section has something)."""
-    from dathub.reporting import services as packs
-
-    coordinator = User.objects.get(email=f"coordinator@{_domain(partnership)}")
-    for months in (-3, -1):
-        meeting = _meeting_day(today, months)
-        if meeting >= today:
-            continue
-        pack = packs.board_pack_create(
-            actor=coordinator, partnership=partnership, body=board, meeting_date=meeting
-        )
-        pack = packs.board_pack_build_now(actor=coordinator, pack=pack)
-        packs.board_pack_issue(actor=coordinator, pack=pack)
-        # Papers go out a week before the meeting; the demo is loaded after both meetings.
-        sent = timezone.make_aware(
-            datetime.combine(meeting - timedelta(days=7), time(9, 0)),
-            timezone.get_current_timezone(),
-        )
-        type(pack).objects.filter(pk=pack.pk).update(
-            build_started_at=sent - timedelta(minutes=5),
-            built_at=sent - timedelta(minutes=4),
-            issued_at=sent,
-        )
-
-
 EASTVALE_GRIDS: list[dict[str, Any]] = [
     {
         "title": "Access and engagement",

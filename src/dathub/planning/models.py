@@ -55,6 +55,10 @@ class Plan(PartnershipOwned):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="rolled_over_to"
     )
     source_name = models.CharField("imported from", max_length=255, blank=True)
+    # A co-ordinator's choice to track a plan that the rule (the agreed or published plan of
+    # the current year) would leave out: a draft already being delivered, last year's plan
+    # whose actions are still being finished. See selectors.live_plans.
+    marked_live = models.BooleanField("live work whatever its year or status", default=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -80,6 +84,8 @@ class PlanImport(PartnershipOwned):
     )
     filename = models.CharField(max_length=255)
     document = models.BinaryField()
+    # the document's SHA-256, to see that the same file was imported before
+    digest = models.CharField(max_length=64, blank=True, db_index=True)
     parsed = models.JSONField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     plan = models.ForeignKey(

@@ -7,10 +7,11 @@ status then is that of its latest update on or before that day.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import Q
+from django.utils import timezone
 
 from . import delivery, selectors
 from .document.dates import financial_year_label, financial_year_of
@@ -50,14 +51,10 @@ def _d(day: date | None) -> str:
 
 
 def plans_for(actor: Any, partnership: Any, as_at: date) -> list[Plan]:
-    """The plans being delivered in the financial year of `as_at`: agreed or published ones,
-    or the drafts when the year has nothing else."""
-    year = financial_year_label(financial_year_of(as_at))
-    plans = list(
-        selectors.plan_list(actor=actor, partnership=partnership).filter(financial_year=year)
-    )
-    settled = [p for p in plans if p.status != Plan.Status.DRAFT]
-    return settled or plans
+    """The plans that were the partnership's live work on `as_at` (selectors.live_plans),
+    as far as the actor may see them."""
+    live = selectors.live_plans(partnership=partnership, as_at=as_at)
+    return list(selectors.plan_list(actor=actor, partnership=partnership).filter(pk__in=live))
 
 
 def _as_then(actions: list[Action], as_at: date) -> list[ActionThen]:
@@ -188,9 +185,40 @@ def _group_blocks(
     return blocks
 
 
+# What an edit of an action can change that the pack shows (and that decides "overdue").
+AS_WRITTEN = (
+    "text",
+    "owners_text",
+    "due_text",
+    "due_start",
+    "due_end",
+    "due_recurrence",
+    "due_ongoing",
+)
+
+
+def _as_written(actions: list[Action], as_at: date) -> list[Action]:
+    """Each action's wording, owners and deadline as they stood at the end of the as-at day,
+    from its history: a deadline moved after that day must not change what was overdue then.
+    An action with no history by then (loaded in bulk) keeps what it says now."""
+    day_after = timezone.make_aware(datetime.combine(as_at + timedelta(days=1), time.min))
+    then: dict[int, Any] = {}
+    for record in Action.history.filter(  # type: ignore[attr-defined]
+        id__in=[a.pk for a in actions], history_date__lt=day_after
+    ).order_by("id", "-history_date", "-history_id"):
+        then.setdefault(record.id, record)
+    for action in actions:
+        record = then.get(action.pk)
+        if record is not None:
+            # only read for the pack, never saved
+            for name in AS_WRITTEN:
+                setattr(action, name, getattr(record, name))
+    return actions
+
+
 def _visible_actions(actor: Any, partnership: Any, plans: list[Plan], as_at: date) -> list[Action]:
     """The plans' actions and the meeting actions, as they existed on the as-at day."""
-    return list(
+    actions = list(
         selectors.action_list(actor=actor, partnership=partnership)
         .filter(Q(objective__grid__plan__in=plans) | Q(objective__isnull=True))
         .filter(created_at__date__lte=as_at)
@@ -203,6 +231,7 @@ def _visible_actions(actor: Any, partnership: Any, plans: list[Plan], as_at: dat
             "id",
         )
     )
+    return _as_written(actions, as_at)
 
 
 def work_plan_progress(partnership: Any, ctx: Any) -> dict[str, Any]:

@@ -49,9 +49,9 @@ class Digest:
         return not (self.overdue or self.due_soon or self.reports_due)
 
 
-def owned_open_actions(person: Person) -> QuerySet[Action]:
+def owned_open_actions(person: Person, today: date) -> QuerySet[Action]:
     """For the system job acting for the owner: the open, current actions the person or
-    the roles they hold own, in the plans being delivered and from meetings."""
+    the roles they hold own, in the live plans and from meetings."""
     qs = Action.objects.current().filter(partnership_id=person.partnership_id)
     qs = qs.filter(
         Q(objective__isnull=True)
@@ -62,7 +62,7 @@ def owned_open_actions(person: Person) -> QuerySet[Action]:
         )
     )
     return (
-        selectors.in_current_plans(qs)
+        selectors.in_live_plans(qs, partnership=person.partnership, as_at=today)
         .filter(selectors.owned_by_person_or_organisation(person))
         .exclude(status__in=[Action.Status.COMPLETE, Action.Status.DROPPED])
         .select_related("objective__grid__plan")
@@ -71,7 +71,7 @@ def owned_open_actions(person: Person) -> QuerySet[Action]:
 
 def digest_for(person: Person, today: date, days: int = delivery.REMINDER_DAYS) -> Digest:
     digest = Digest(person=person, today=today)
-    actions = list(owned_open_actions(person))
+    actions = list(owned_open_actions(person, today))
     reported = selectors.last_reported([a.pk for a in actions])
     horizon = today + timedelta(days=days)
     for a in actions:

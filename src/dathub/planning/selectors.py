@@ -7,6 +7,8 @@ cell that names the organisation.
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -19,6 +21,7 @@ from dathub.tenancy import permissions
 from dathub.tenancy import roles as r
 from dathub.tenancy.models import Partnership
 
+from .document.dates import financial_year_label, financial_year_of
 from .models import Action, ActionOwner, Grid, Objective, Plan, PlanImport, Priority, SpendLine
 
 
@@ -40,6 +43,69 @@ def plan_import_get(*, actor: Any, partnership: Partnership, pk: Any) -> PlanImp
     if not permissions.can(actor, partnership, r.MANAGE_PLANS):
         qs = qs.none()
     return object_in(qs, pk)
+
+
+# Words every partnership's name shares, left out when two names are compared.
+_NAME_NOISE = {
+    "daat",
+    "dat",
+    "drug",
+    "drugs",
+    "and",
+    "alcohol",
+    "action",
+    "team",
+    "partnership",
+    "the",
+    "of",
+    "combating",
+    "substance",
+    "misuse",
+    "board",
+    "city",
+    "borough",
+    "council",
+}
+
+
+def _name_words(name: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z0-9]+", name.lower()) if w not in _NAME_NOISE}
+
+
+@dataclass
+class ImportCheck:
+    """What the import preview warns about before anything is saved."""
+
+    other_partnership: str = ""  # the partnership the document names, when it is not ours
+    same_document: list[Plan] = field(default_factory=list)  # plans made from this very file
+    same_year: list[Plan] = field(default_factory=list)  # other plans of the document's year
+
+    @property
+    def replaceable(self) -> list[Plan]:
+        """Drafts the import may replace instead of adding a second plan."""
+        seen = {p.pk: p for p in [*self.same_document, *self.same_year]}
+        return [p for p in seen.values() if p.status == Plan.Status.DRAFT]
+
+
+def plan_import_check(*, actor: Any, staged: PlanImport) -> ImportCheck:
+    partnership = staged.partnership
+    check = ImportCheck()
+    named = str(staged.parsed.get("partnership") or "").strip()
+    ours = _name_words(partnership.name) | _name_words(partnership.code)
+    if named and _name_words(named) and not (_name_words(named) & ours):
+        check.other_partnership = named
+    plans = plan_list(actor=actor, partnership=partnership).filter(archived_at__isnull=True)
+    if staged.digest:
+        earlier = PlanImport.objects.filter(
+            partnership=partnership, digest=staged.digest, status=PlanImport.Status.CONFIRMED
+        ).exclude(pk=staged.pk)
+        check.same_document = list(plans.filter(imports__in=earlier).distinct())
+    year = staged.parsed.get("financial_year") or ""
+    if year:
+        check.same_year = [
+            p for p in plans.filter(financial_year=year) if p not in check.same_document
+        ]
+    return check
 
 
 def _owned_by_organisation(qs: QuerySet[Action], organisation: Any) -> QuerySet[Action]:
@@ -266,12 +332,8 @@ def action_search(
     if plan:
         qs = qs.filter(objective__grid__plan_id=int(plan)) if plan.isdigit() else qs.none()
     elif not q and not owner:
-        # Without a plan chosen, look at the plans still being delivered.
-        qs = qs.filter(
-            Q(objective__isnull=True)
-            | ~Q(objective__grid__plan__status=Plan.Status.DRAFT)
-            | Q(objective__grid__plan__rolled_over_to__isnull=True)
-        )
+        # Without a plan chosen, the live work; a search looks through every plan.
+        qs = in_live_plans(qs, partnership=partnership, as_at=today)
     if grid:
         qs = qs.filter(objective__grid__number=grid)
     if q:
@@ -348,13 +410,35 @@ def owned_by_person_or_organisation(person: Any) -> Q:
     return mine
 
 
-def in_current_plans(qs: QuerySet[Action]) -> QuerySet[Action]:
-    """Meeting actions, and the actions of plans still being delivered: a plan stops being
-    delivered once a roll-over of it has been agreed (its open actions were carried over)."""
-    superseded = Plan.objects.filter(
-        rolled_over_from=OuterRef("objective__grid__plan"), archived_at__isnull=True
-    ).exclude(status=Plan.Status.DRAFT)
-    return qs.filter(Q(objective__isnull=True) | ~Exists(superseded))
+def live_plans(*, partnership: Partnership, as_at: date) -> QuerySet[Plan]:
+    """The plans whose actions are the partnership's live work on `as_at`: the agreed or
+    published plans of that financial year (until one is agreed, those of the year before,
+    whose actions are still being finished), and any plan a co-ordinator has marked live.
+
+    A draft or an older year's plan (an old plan imported for reference, next year's plan
+    being written) is not live: its actions stay out of My actions, the overdue counts,
+    reminders, the progress spreadsheet, the actions list's default view and board packs.
+    Every one of those asks here."""
+    this_year = financial_year_of(as_at)
+    settled = (
+        Plan.objects.current().filter(partnership=partnership).exclude(status=Plan.Status.DRAFT)
+    )
+    year = financial_year_label(this_year)
+    if not settled.filter(financial_year=year).exists():
+        year = financial_year_label(this_year - 1)
+    return (
+        Plan.objects.current()
+        .filter(partnership=partnership)
+        .filter(Q(marked_live=True) | Q(pk__in=settled.filter(financial_year=year)))
+    )
+
+
+def in_live_plans(
+    qs: QuerySet[Action], *, partnership: Partnership, as_at: date
+) -> QuerySet[Action]:
+    """Meeting actions (they belong to no plan), and the actions of the live plans."""
+    live = live_plans(partnership=partnership, as_at=as_at)
+    return qs.filter(Q(objective__isnull=True) | Q(objective__grid__plan__in=live))
 
 
 def action_updatable_list(*, actor: Any, partnership: Partnership) -> QuerySet[Action]:
@@ -429,9 +513,9 @@ def my_actions(
     person = permissions.person_of(actor, partnership)
     if person is None:
         return []
-    qs = in_current_plans(action_list(actor=actor, partnership=partnership)).filter(
-        owned_by_person_or_organisation(person)
-    )
+    qs = in_live_plans(
+        action_list(actor=actor, partnership=partnership), partnership=partnership, as_at=today
+    ).filter(owned_by_person_or_organisation(person))
     if not include_closed:
         qs = qs.exclude(status__in=[Action.Status.COMPLETE, Action.Status.DROPPED])
     actions = list(qs.select_related("objective__grid__plan"))
@@ -449,10 +533,17 @@ def my_actions(
     return actions
 
 
-def open_actions_for_sheet(*, actor: Any, partnership: Partnership) -> QuerySet[Action]:
-    """The open actions the actor may update, for the progress spreadsheet."""
+def open_actions_for_sheet(
+    *, actor: Any, partnership: Partnership, today: date
+) -> QuerySet[Action]:
+    """The open actions of the live plans that the actor may update, for the progress
+    spreadsheet."""
     return (
-        in_current_plans(action_updatable_list(actor=actor, partnership=partnership))
+        in_live_plans(
+            action_updatable_list(actor=actor, partnership=partnership),
+            partnership=partnership,
+            as_at=today,
+        )
         .exclude(status__in=[Action.Status.COMPLETE, Action.Status.DROPPED])
         .select_related("objective__grid__plan")
         .order_by(

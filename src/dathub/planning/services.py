@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -227,6 +228,21 @@ def plan_set_status(*, actor: Any, plan: Plan, status: str) -> Plan:
     return audited_update(actor=actor, instance=plan, **fields)
 
 
+def plan_set_live(*, actor: Any, plan: Plan, live: bool) -> Plan:
+    """Mark a plan as live work whatever its year or status (or take the mark off): its
+    actions then count in My actions, overdue counts, reminders and board packs."""
+    _manage(actor, plan.partnership)
+    return audited_update(actor=actor, instance=plan, marked_live=bool(live))
+
+
+def _create(actor: Any, model: Any, **fields: Any) -> Any:
+    """A new row whose first history entry names the person who made it."""
+    instance = model(**fields)
+    instance._history_user = actor
+    instance.save()
+    return instance
+
+
 def _build(
     actor: Any, partnership: Partnership, data: dict[str, Any], plan: Plan
 ) -> dict[str, int]:
@@ -249,9 +265,11 @@ def _build(
         grid.save()
         counts["grids"] += 1
         for ppos, text in enumerate(g.get("priorities", [])):
-            Priority.objects.create(grid=grid, text=text, position=ppos, **common)
+            _create(actor, Priority, grid=grid, text=text, position=ppos, **common)
         for spos, line in enumerate(g.get("spend", [])):
-            SpendLine.objects.create(
+            _create(
+                actor,
+                SpendLine,
                 grid=grid,
                 label=line["label"],
                 amount=Decimal(str(line["amount"])),
@@ -354,6 +372,7 @@ def plan_import_stage(
         uploaded_by=actor,
         filename=filename[:255],
         document=data,
+        digest=hashlib.sha256(data).hexdigest(),
         parsed=parsed,
     )
     staged.save()
@@ -368,10 +387,22 @@ def plan_import_stage(
 
 
 @transaction.atomic
-def plan_import_confirm(*, actor: Any, plan_import: PlanImport) -> Plan:
+def plan_import_confirm(
+    *, actor: Any, plan_import: PlanImport, replace: Plan | None = None
+) -> Plan:
+    """Save the previewed import as a new draft plan; with `replace`, that draft (the same
+    document or year imported before) is archived in the same transaction."""
     _manage(actor, plan_import.partnership)
     if plan_import.status != PlanImport.Status.PENDING:
         raise ValidationError("This import has already been confirmed or cancelled.")
+    if replace is not None:
+        if (
+            replace.partnership_id != plan_import.partnership_id
+            or replace.status != Plan.Status.DRAFT
+            or replace.archived_at is not None
+        ):
+            raise ValidationError({"replace": "Only a draft plan can be replaced by an import."})
+        audited_archive(actor=actor, instance=replace)
     plan = plan_from_json(
         actor=actor,
         partnership=plan_import.partnership,
@@ -429,7 +460,9 @@ def plan_roll_over(*, actor: Any, plan: Plan, financial_year: str = "") -> Plan:
     carried = 0
     common = {"partnership": plan.partnership}
     for grid in plan.grids.current().order_by("position"):
-        g2 = Grid.objects.create(
+        g2 = _create(
+            actor,
+            Grid,
             plan=new,
             number=grid.number,
             title=grid.title,
@@ -439,9 +472,11 @@ def plan_roll_over(*, actor: Any, plan: Plan, financial_year: str = "") -> Plan:
             **common,
         )
         for p in grid.priorities.current():
-            Priority.objects.create(grid=g2, text=p.text, position=p.position, **common)
+            _create(actor, Priority, grid=g2, text=p.text, position=p.position, **common)
         for o in grid.objectives.current():
-            o2 = Objective.objects.create(
+            o2 = _create(
+                actor,
+                Objective,
                 grid=g2,
                 number=o.number,
                 title=o.title,
@@ -458,7 +493,9 @@ def plan_roll_over(*, actor: Any, plan: Plan, financial_year: str = "") -> Plan:
             for a in o.actions.current():
                 if not a.is_open:
                     continue
-                a2 = Action.objects.create(
+                a2 = _create(
+                    actor,
+                    Action,
                     objective=o2,
                     text=a.text,
                     owners_text=a.owners_text,
@@ -475,7 +512,9 @@ def plan_roll_over(*, actor: Any, plan: Plan, financial_year: str = "") -> Plan:
                     **common,
                 )
                 for owner in a.owners.current():
-                    ActionOwner.objects.create(
+                    _create(
+                        actor,
+                        ActionOwner,
                         action=a2,
                         text=owner.text,
                         person=owner.person,
@@ -525,7 +564,7 @@ def grid_save(
     if [p.text for p in grid.priorities.current()] != new_priorities:
         grid.priorities.current().update(archived_at=clock.now())
         for i, text in enumerate(new_priorities):
-            Priority.objects.create(partnership=plan.partnership, grid=grid, text=text, position=i)
+            _create(actor, Priority, partnership=plan.partnership, grid=grid, text=text, position=i)
         audit.record(
             actor=actor,
             partnership=plan.partnership,
@@ -538,8 +577,14 @@ def grid_save(
         if old != spend:
             grid.spend_lines.current().update(archived_at=clock.now())
             for i, (label, amount) in enumerate(spend):
-                SpendLine.objects.create(
-                    partnership=plan.partnership, grid=grid, label=label, amount=amount, position=i
+                _create(
+                    actor,
+                    SpendLine,
+                    partnership=plan.partnership,
+                    grid=grid,
+                    label=label,
+                    amount=amount,
+                    position=i,
                 )
             audit.record(
                 actor=actor,

@@ -84,6 +84,9 @@ def plan_detail(request: HttpRequest, partnership: Any, pk: int) -> HttpResponse
             ],
             "scoped": permissions.organisation_scope(request.user, partnership) is not False,
             "today_iso": clock.today().isoformat(),
+            "is_live": selectors.live_plans(partnership=partnership, as_at=clock.today())
+            .filter(pk=plan.pk)
+            .exists(),
         },
     )
 
@@ -126,6 +129,21 @@ def plan_status(request: HttpRequest, partnership: Any, pk: int) -> HttpResponse
             messages.error(request, " ".join(exc.messages))
         else:
             messages.success(request, f"The plan is now {plan.get_status_display().lower()}.")
+    return redirect("planning:plan-detail", partnership.code, plan.pk)
+
+
+@require_POST
+@partnership_view(r.MANAGE_PLANS)
+def plan_live(request: HttpRequest, partnership: Any, pk: int) -> HttpResponse:
+    plan = selectors.plan_get(actor=request.user, partnership=partnership, pk=pk)
+    live = request.POST.get("live") == "yes"
+    services.plan_set_live(actor=request.user, plan=plan, live=live)
+    messages.success(
+        request,
+        "Delivery tracking now follows this plan."
+        if live
+        else "This plan is live work only while it is the agreed or published plan of the year.",
+    )
     return redirect("planning:plan-detail", partnership.code, plan.pk)
 
 
@@ -231,11 +249,20 @@ def plan_import(request: HttpRequest, partnership: Any) -> HttpResponse:
 @partnership_view(r.MANAGE_PLANS)
 def plan_import_preview(request: HttpRequest, partnership: Any, pk: int) -> HttpResponse:
     staged = selectors.plan_import_get(actor=request.user, partnership=partnership, pk=pk)
+    check = selectors.plan_import_check(actor=request.user, staged=staged)
     if request.method == "POST":
         try:
             if request.POST.get("decision") == "confirm":
-                plan = services.plan_import_confirm(actor=request.user, plan_import=staged)
-                messages.success(request, f"Plan ‘{plan}’ imported as a draft.")
+                choice = request.POST.get("replace", "")
+                replace = next((p for p in check.replaceable if str(p.pk) == choice), None)
+                plan = services.plan_import_confirm(
+                    actor=request.user, plan_import=staged, replace=replace
+                )
+                messages.success(
+                    request,
+                    f"Plan ‘{plan}’ imported as a draft"
+                    + (f", replacing the draft ‘{replace}’." if replace else "."),
+                )
                 return redirect("planning:plan-detail", partnership.code, plan.pk)
             services.plan_import_cancel(actor=request.user, plan_import=staged)
             messages.success(request, "Import cancelled: nothing was saved.")
@@ -260,6 +287,7 @@ def plan_import_preview(request: HttpRequest, partnership: Any, pk: int) -> Http
             "data": data,
             "counts": counts,
             "issues": staged.issues,
+            "check": check,
             "partnership": partnership,
             "editable": False,
             "statuses": {},
@@ -551,6 +579,7 @@ urlpatterns = [
     path(P, plan_detail, name="plan-detail"),
     path(f"{P}edit/", plan_edit, name="plan-edit"),
     path(f"{P}status/", plan_status, name="plan-status"),
+    path(f"{P}live/", plan_live, name="plan-live"),
     path(f"{P}roll-over/", plan_roll_over, name="plan-roll-over"),
     path(f"{P}archive/", plan_archive, name="plan-archive"),
     path(f"{P}export.<str:fmt>", plan_export, name="plan-export"),

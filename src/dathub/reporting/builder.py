@@ -2,12 +2,15 @@
 
 `build_content` asks every registered section for its blocks; `render_html`, `render_pdf`
 and `render_docx` turn that content into the web page body, the PDF and the Word document.
-The PDF is made by WeasyPrint from self-contained HTML (styles inline, no images or fonts
-fetched): any attempt to fetch a URL is refused, so building never touches the network.
+The PDF is made by WeasyPrint from self-contained HTML (styles inline, charts as data URIs,
+no images or fonts fetched): any attempt to fetch a URL is refused, so building never
+touches the network. It is a tagged PDF/UA-1 document (language, title, structure, alt text
+on the charts), because it is the copy a board member with a screen reader gets.
 """
 
 from __future__ import annotations
 
+import base64
 import io
 import logging
 from collections.abc import Callable
@@ -15,8 +18,10 @@ from datetime import date
 from typing import Any
 
 from django.template.loader import render_to_string
-from django.utils import timezone
 
+from dathub.core import clock
+
+from .numbers import cell_text, number_text
 from .registry import (
     BOARD_PACK,
     MANAGEMENT_REVIEW,
@@ -115,7 +120,7 @@ def build_content(
         "meeting_date": ctx.meeting_date.isoformat(),
         "as_at": ctx.as_at.isoformat(),
         "since": ctx.since.isoformat() if ctx.since else None,
-        "generated_at": timezone.now().isoformat(timespec="seconds"),
+        "generated_at": clock.now().isoformat(timespec="seconds"),
         "built_by": str(ctx.actor) if ctx.actor is not None else "",
         "sections": sections,
     }
@@ -140,7 +145,14 @@ def render_html(content: dict[str, Any]) -> str:
 
 
 def _refuse_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    head, _, data = url.partition(",")
+    if head.startswith("data:image/") and head.endswith(";base64"):
+        # a chart carried in the page itself: decoded here, nothing is fetched
+        return {"string": base64.b64decode(data), "mime_type": head[5:-7]}
     raise ValueError(f"board packs are rendered without fetching anything ({url[:40]})")
+
+
+PDF_VARIANT = "pdf/ua-1"  # tagged for screen readers; needs the language and title
 
 
 def render_pdf(content: dict[str, Any], html: str) -> bytes:
@@ -149,20 +161,57 @@ def render_pdf(content: dict[str, Any], html: str) -> bytes:
     page = render_to_string(
         "reporting/print.html", {"content": content, "document": html, **_dates(content)}
     )
-    return bytes(HTML(string=page, url_fetcher=_refuse_fetch, base_url=None).write_pdf())
+    document = HTML(string=page, url_fetcher=_refuse_fetch, base_url=None)
+    return bytes(document.write_pdf(pdf_variant=PDF_VARIANT))
 
 
 # --- Word -------------------------------------------------------------------------------------
 
 
-def _cell_text(cell: Any) -> str:
-    if isinstance(cell, dict):
-        return str(cell.get("text", ""))
-    return "" if cell is None else str(cell)
+def _docx_table(doc: Any, block: dict[str, Any]) -> None:
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    columns = block.get("columns", [])
+    rows = block.get("rows", [])
+    if block.get("caption"):
+        cap = doc.add_paragraph()
+        cap.add_run(block["caption"]).bold = True
+        cap.paragraph_format.keep_with_next = True  # the caption stays with its table
+    table = doc.add_table(rows=1, cols=max(len(columns), 1))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.LEFT
+    header = table.rows[0]
+    # the header row is marked as such: repeated on every page and read as headers
+    header_props = header._tr.get_or_add_trPr()
+    repeat = OxmlElement("w:tblHeader")
+    repeat.set(qn("w:val"), "true")
+    header_props.append(repeat)
+    for i, name in enumerate(columns):
+        cell = header.cells[i]
+        cell.text = str(name)
+        for run in cell.paragraphs[0].runs:
+            run.bold = True
+    for row in rows:
+        cells = table.add_row().cells
+        for i, value in enumerate(row[: len(columns)]):
+            cells[i].text = cell_text(value)
+    doc.add_paragraph()
+
+
+def _docx_chart(doc: Any, block: dict[str, Any]) -> None:
+    from docx.shared import Cm
+
+    png = base64.b64decode(block.get("png", ""))
+    shape = doc.add_picture(io.BytesIO(png), width=Cm(16))
+    # Word's alt text is the drawing's descr: what a screen reader says for the picture
+    shape._inline.docPr.set("descr", block.get("alt", ""))
+    doc.paragraphs[-1].paragraph_format.keep_with_next = True
+    _docx_table(doc, block.get("table", {}))
 
 
 def _docx_blocks(doc: Any, blocks: list[dict[str, Any]]) -> None:
-    from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.shared import Pt
 
     for block in blocks:
@@ -182,27 +231,12 @@ def _docx_blocks(doc: Any, blocks: list[dict[str, Any]]) -> None:
         elif kind == "figures":
             for item in block.get("items", []):
                 p = doc.add_paragraph()
-                p.add_run(f"{item.get('value')} ").bold = True
+                p.add_run(f"{number_text(item.get('value'))} ").bold = True
                 p.add_run(str(item.get("label", "")))
         elif kind == "table":
-            columns = block.get("columns", [])
-            rows = block.get("rows", [])
-            if block.get("caption"):
-                cap = doc.add_paragraph()
-                cap.add_run(block["caption"]).bold = True
-            table = doc.add_table(rows=1, cols=max(len(columns), 1))
-            table.style = "Table Grid"
-            table.alignment = WD_TABLE_ALIGNMENT.LEFT
-            for i, name in enumerate(columns):
-                cell = table.rows[0].cells[i]
-                cell.text = str(name)
-                for run in cell.paragraphs[0].runs:
-                    run.bold = True
-            for row in rows:
-                cells = table.add_row().cells
-                for i, value in enumerate(row[: len(columns)]):
-                    cells[i].text = _cell_text(value)
-            doc.add_paragraph()
+            _docx_table(doc, block)
+        elif kind == "chart":
+            _docx_chart(doc, block)
 
 
 def render_docx(content: dict[str, Any]) -> bytes:
@@ -216,6 +250,7 @@ def render_docx(content: dict[str, Any]) -> bytes:
     style.font.size = Pt(11)  # type: ignore[attr-defined]
     doc.core_properties.title = content.get("title", "")
     doc.core_properties.subject = content.get("kind_label", "")
+    doc.core_properties.language = "en-GB"
     doc.add_paragraph(content["partnership"]["name"])
     doc.add_heading(content.get("title", ""), level=0)
     meeting = dates["meeting_date"]
@@ -226,6 +261,10 @@ def render_docx(content: dict[str, Any]) -> bytes:
     as_at = dates["as_at"]
     if as_at:
         doc.add_paragraph(f"Figures as at {as_at:%-d %B %Y}.")
+        # and at the top of every page, as in the PDF: a page read alone still says it
+        doc.sections[0].header.paragraphs[
+            0
+        ].text = f"{content.get('title', '')}. Figures as at {as_at:%-d %B %Y}."
     doc.add_heading("Contents", level=1)
     for s in content.get("sections", []):
         doc.add_paragraph(f"{s['number']}. {s['title']}")

@@ -35,10 +35,19 @@ Blocks (every one a dict with "type"):
 - {"type": "table", "caption": str, "columns": [str], "rows": [[cell]], "numeric": [int]}
   where a cell is a str or number, or {"text": str, "tag": colour} for a status shown as a
   coloured tag (the word is always there: colour is never the only signal). Colours: green,
-  blue, orange, red, grey, yellow.
+  blue, orange, red, grey, yellow. Optional "row_headers": true makes each row's first cell
+  its header. Numbers are shown as people write them (1,527; 750 not 750.0): see numbers.py.
+- {"type": "chart", "png": str, "alt": str, "width": int, "height": int,
+   "table": {"caption": str, "columns": [...], "rows": [...], "numeric": [...]}}
+  a chart as a base64 PNG (no file is fetched) with its alt text, always followed by the
+  table of the figures it draws, in every output format.
 
 A section may also return {"empty": True, "blocks": [...]} to say it has nothing to report
 (it is still shown, with its blocks explaining why).
+
+As at: every pack says "Figures as at <ctx.as_at>", so a section must show nothing that
+happened after that day: no update, note, completion or status change dated later, no
+action created later, no figure of a period ending later.
 
 Management reviews: the six-monthly review has fixed headings (REVIEW_HEADINGS). Each
 heading has a narrative written in the site and kept with the review; under it come the

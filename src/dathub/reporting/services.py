@@ -13,9 +13,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
-from dathub.core import audit
+from dathub.core import audit, clock
 from dathub.core.services import audited_create
 from dathub.tenancy import permissions
 from dathub.tenancy import roles as r
@@ -98,7 +97,7 @@ def board_pack_request_build(*, actor: Any, pack: BoardPack) -> BoardPack:
         if (
             pack.status == BoardPack.Status.BUILDING
             and started
-            and timezone.now() - started < STUCK_AFTER
+            and clock.now() - started < STUCK_AFTER
         ):
             raise ValidationError("This pack is already being built.")
         pack.status = BoardPack.Status.BUILDING
@@ -106,7 +105,7 @@ def board_pack_request_build(*, actor: Any, pack: BoardPack) -> BoardPack:
         pack.build_step = "Waiting for the background worker to start"
         pack.build_error = ""
         pack.build_requested_by = actor
-        pack.build_started_at = timezone.now()
+        pack.build_started_at = clock.now()
         pack.save()
         audit.record(actor=actor, partnership=pack.partnership, action="boardpack.build", obj=pack)
     try:
@@ -127,19 +126,21 @@ def _set_progress(pack_id: int, percent: int, step: str) -> None:
     )
 
 
-def pack_context(pack: BoardPack, actor: Any) -> PackContext:
-    today = timezone.localdate()
+def pack_context(pack: BoardPack, actor: Any, as_at: date | None = None) -> PackContext:
+    """The figures are as at the meeting, or today if that is earlier; `as_at` asks for an
+    earlier day still (the demo's papers, built as they were sent before the meeting)."""
+    today = clock.today()
     return PackContext(
         actor=actor,
         body=pack.body,
         meeting_date=pack.meeting_date,
-        as_at=min(today, pack.meeting_date),
+        as_at=min(today, pack.meeting_date, as_at or today),
         since=last_meeting(pack.body, pack.meeting_date),
         kind=pack.kind,
     )
 
 
-def board_pack_run_build(*, pack_id: int) -> BoardPack:
+def board_pack_run_build(*, pack_id: int, as_at: date | None = None) -> BoardPack:
     """The background build: content from the sections, then HTML, PDF and Word."""
     pack = BoardPack.objects.select_related("body", "partnership", "build_requested_by").get(
         pk=pack_id
@@ -151,7 +152,7 @@ def board_pack_run_build(*, pack_id: int) -> BoardPack:
         _set_progress(pack.pk, 5, "Collecting the sections")
         content = builder.build_content(
             pack.partnership,
-            pack_context(pack, actor),
+            pack_context(pack, actor, as_at),
             title=pack.title,
             narrative=pack.narrative,
             progress=lambda pct, step: _set_progress(pack.pk, pct, step),
@@ -182,7 +183,7 @@ def board_pack_run_build(*, pack_id: int) -> BoardPack:
         fresh.status = BoardPack.Status.READY
         fresh.build_progress = 100
         fresh.build_step = "Built"
-        fresh.built_at = timezone.now()
+        fresh.built_at = clock.now()
         fresh.save()
         audit.record(
             actor=actor,
@@ -194,16 +195,16 @@ def board_pack_run_build(*, pack_id: int) -> BoardPack:
     return fresh
 
 
-def board_pack_build_now(*, actor: Any, pack: BoardPack) -> BoardPack:
+def board_pack_build_now(*, actor: Any, pack: BoardPack, as_at: date | None = None) -> BoardPack:
     """Build in this process (the demo and the command line), not in the background."""
     _require(actor, pack.partnership)
     BoardPack.objects.filter(pk=pack.pk).update(
         status=BoardPack.Status.BUILDING,
         build_requested_by=actor,
-        build_started_at=timezone.now(),
+        build_started_at=clock.now(),
         build_error="",
     )
-    return board_pack_run_build(pack_id=pack.pk)
+    return board_pack_run_build(pack_id=pack.pk, as_at=as_at)
 
 
 @transaction.atomic
@@ -222,7 +223,7 @@ def board_pack_narrative_save(
     changes = {k: [before.get(k, ""), merged[k]] for k in merged if before.get(k, "") != merged[k]}
     if changes:
         pack.narrative = merged
-        pack.narrative_updated_at = timezone.now()
+        pack.narrative_updated_at = clock.now()
         pack.save(update_fields=["narrative", "narrative_updated_at", "updated_at"])
         audit.record(
             actor=actor,
@@ -246,7 +247,7 @@ def board_pack_issue(*, actor: Any, pack: BoardPack) -> BoardPack:
     if pack.is_stale:
         raise ValidationError("The narrative changed after the pack was built: build it again.")
     pack.status = BoardPack.Status.ISSUED
-    pack.issued_at = timezone.now()
+    pack.issued_at = clock.now()
     pack.issued_by = actor
     pack.save(update_fields=["status", "issued_at", "issued_by", "updated_at"])
     audit.record(

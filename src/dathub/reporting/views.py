@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -71,9 +72,12 @@ def pack_create(request: HttpRequest, partnership: Any) -> HttpResponse:
 
 
 def _detail_context(request: HttpRequest, partnership: Any, pack: BoardPack) -> dict[str, Any]:
+    as_at = (pack.content or {}).get("as_at")
     return {
         "partnership": partnership,
         "pack": pack,
+        # the day the built pack's figures stand at: may be earlier than the day it was built
+        "as_at": date.fromisoformat(as_at) if as_at else None,
         "document": mark_safe(pack.html) if pack.html else "",  # noqa: S308 - rendered by us, escaped
         "can_build": permissions.can(request.user, partnership, r.BUILD_BOARD_PACKS),
     }

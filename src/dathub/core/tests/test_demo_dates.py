@@ -41,8 +41,10 @@ def test_what_a_person_records_is_the_status_of_every_demo_action(full_demo):
     from dathub.planning.models import Action
 
     actions = list(
-        selectors.in_current_plans(
-            selectors.action_list(actor=full_demo.coordinator, partnership=full_demo.northshire)
+        selectors.in_live_plans(
+            selectors.action_list(actor=full_demo.coordinator, partnership=full_demo.northshire),
+            partnership=full_demo.northshire,
+            as_at=clock.today(),
         ).exclude(status__in=[Action.Status.COMPLETE, Action.Status.DROPPED])
     )
     assert len(actions) > 10

@@ -1,4 +1,5 @@
-"""Targets, ratings, direction of travel and the year-end forecast, at their edges."""
+"""Targets, ratings and direction of travel, at their edges (the year-end forecast:
+test_site_forecast.py)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,11 @@ from decimal import Decimal as D
 import pytest
 from django.core.exceptions import ValidationError
 
+from dathub.core import clock
 from dathub.performance import ratings, selectors, services
 from dathub.performance.periods import quarter_of, standard_periods
+
+pytestmark = pytest.mark.calendar
 
 
 @pytest.mark.parametrize(
@@ -53,32 +57,6 @@ def test_direction_of_travel():
     assert ratings.direction(None, D("6")).key == "none"
 
 
-def test_forecast_extends_the_straight_line_to_the_year_end():
-    year_end = dt.date(2027, 3, 31)
-    # rolling figures rising 1.0 a month from April to September: March is 6 months later
-    points = [(dt.date(2026, m, 28), D(60 + m - 4)) for m in range(4, 10)]
-    assert ratings.forecast(points, year_end, is_count=False) == D("71.0")
-    # one point: no trend yet, the forecast is that figure
-    assert ratings.forecast(points[:1], year_end, is_count=False) == D("60.0")
-    assert ratings.forecast([], year_end, is_count=False) is None
-    # rates stay within 0-100, counts at 0 or more
-    steep = [(dt.date(2026, 4, 30), D("90")), (dt.date(2026, 5, 31), D("99"))]
-    assert ratings.forecast(steep, year_end, is_count=False) == D("100")
-    falling = [(dt.date(2026, 4, 30), D("30")), (dt.date(2026, 5, 31), D("10"))]
-    assert ratings.forecast(falling, year_end, is_count=True) == D("0")
-    # once the year is over the outturn is the figure at 31 March
-    done = [*points, (year_end, D("64.4"))]
-    assert ratings.forecast(done, year_end, is_count=False) == D("64.4")
-    # noisy points: least squares, rounded half to even at one place
-    noisy = [
-        (dt.date(2026, 4, 30), D("10")),
-        (dt.date(2026, 5, 31), D("12")),
-        (dt.date(2026, 6, 30), D("11")),
-    ]
-    # x = 0, 1, 2 months; slope 0.5 a month through the mean (1, 11); March is x = 11
-    assert ratings.forecast(noisy, year_end, is_count=True) == D("16.0")
-
-
 def test_target_validation(demo):
     with pytest.raises(ValidationError):
         services.target_set(
@@ -119,9 +97,8 @@ def test_target_validation(demo):
 
 def test_dashboard_rates_the_latest_quarter_against_its_trajectory(demo, client_for):
     """Local figures entered by quarter, so every number here is known exactly."""
-    from django.utils import timezone
 
-    today = timezone.localdate()
+    today = clock.today()
     quarters = [p.window for p in standard_periods(today) if p.kind == "quarter"][-3:]
     indicator = services.local_indicator_create(
         actor=demo.analyst,

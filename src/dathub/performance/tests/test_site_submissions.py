@@ -11,8 +11,9 @@ import re
 
 import polars as pl
 import pytest
-from django.utils import timezone
+from django.core.exceptions import PermissionDenied
 
+from dathub.core import clock
 from dathub.core.models import AuditEvent
 from dathub.performance import commands, services
 from dathub.performance.engine.records import check_records, read_csv_bytes
@@ -42,7 +43,7 @@ def _file(data: bytes, name: str):
 
 
 def _engine_report(data: bytes) -> dict:
-    return check_records(read_csv_bytes(data), as_of=timezone.localdate()).report()
+    return check_records(read_csv_bytes(data), as_of=clock.today()).report()
 
 
 def test_site_upload_gives_the_specs_report_exactly(demo, client_for):
@@ -100,8 +101,8 @@ def _engine_figures(data: bytes, indicator="in_treatment", kind="year"):
     from dathub.performance.engine.journeys import build_journeys
     from dathub.performance.periods import standard_periods
 
-    periods = [p for p in standard_periods(timezone.localdate()) if p.kind == kind]
-    used = check_records(read_csv_bytes(data), as_of=timezone.localdate()).used
+    periods = [p for p in standard_periods(clock.today()) if p.kind == kind]
+    used = check_records(read_csv_bytes(data), as_of=clock.today()).used
     table = compute_windows(build_journeys(used), [p.window for p in periods])
     table = table.filter((pl.col("dat") == "N01A") & (pl.col("indicator") == indicator))
     return {
@@ -197,7 +198,7 @@ def test_rejected_rows_download_can_be_corrected_and_sent_again(demo, client_for
     assert list(table[0])[: len(frame.columns)] == frame.columns and "reasons" in table[0]
     assert "SEX: bad_code" in table[0]["reasons"]
     # sent again unchanged, the same rows are rejected for the same reasons
-    again = check_records(read_csv_bytes(download.content), as_of=timezone.localdate())
+    again = check_records(read_csv_bytes(download.content), as_of=clock.today())
     assert again.rejected.height == 3
     # corrected (the reasons column is ignored) and sent with the accepted rows as the whole
     # month again: every row accepted, the earlier submission replaced
@@ -237,7 +238,7 @@ def test_rejected_rows_download_does_not_run_formulas_and_still_reads_back(demo,
     assert not [v for v in cells if v.startswith(("=", "+", "-", "@"))]
     assert '\'=HYPERLINK("https://x.example")' in cells and "'@SUM(1+1)" in cells
     # sent again unchanged, the same rows are rejected for the same reasons
-    again = check_records(read_csv_bytes(download.content), as_of=timezone.localdate())
+    again = check_records(read_csv_bytes(download.content), as_of=clock.today())
     assert again.rejected.height == 3
     assert sorted(again.rejected["reasons"].to_list()) == sorted(r["reasons"] for r in table)
 
@@ -452,3 +453,47 @@ def test_a_waiting_recomputation_is_not_queued_twice(db):
         waiting.update(status="SUCCESSFUL")
         request_recompute()  # once it has run, a new change queues a new one
         assert waiting.model.objects.filter(task_path__endswith="recompute_indicators").count() == 2
+
+
+def test_asking_for_a_recomputation_is_checked_audited_and_queued_once_committed(
+    demo, client_for, django_capture_on_commit_callbacks
+):
+    from django.test import override_settings
+    from django_tasks_db.models import DBTaskResult
+
+    database = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    waiting = DBTaskResult.objects.filter(task_path__endswith="recompute_indicators")
+    with override_settings(TASKS=database):
+        # a board member may look at the figures but not start work on the server
+        with pytest.raises(PermissionDenied):
+            services.computation_request(actor=demo.board, partnership=demo.northshire)
+        assert client_for(demo.board).post("/p/N01A/performance/recompute/").status_code == 403
+        assert waiting.count() == 0
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client_for(demo.analyst).post("/p/N01A/performance/recompute/")
+        assert response.status_code == 302
+        assert waiting.count() == 1
+    event = AuditEvent.objects.get(action="computation.request")
+    assert event.actor == demo.analyst and event.partnership == demo.northshire
+
+
+def test_a_programming_error_is_logged_with_where_it_failed_but_not_its_message(
+    demo, client_for, caplog, monkeypatch
+):
+    """A fault in our own code while storing rows: the log says where, so it can be found,
+    and withholds the message, which could quote a record."""
+    frame = records(people=5, seed=16)
+    client_id = frame["CLIENTID"].to_list()[0]
+
+    def broken_store(result):
+        raise KeyError(f"client {client_id}")
+
+    monkeypatch.setattr(services.store, "accepted_bytes", broken_store)
+    with caplog.at_level(logging.DEBUG):
+        _upload(client_for(demo.analyst), csv_bytes(frame))
+    sub = Submission.objects.get()
+    assert sub.status == "failed" and "Nothing was stored" in sub.failure
+    logged = caplog.text
+    assert f"submission {sub.pk} failed: KeyError (message withheld)" in logged
+    assert "in submission_process" in logged and "in broken_store" in logged
+    assert client_id not in logged

@@ -130,6 +130,8 @@ def build(demo: Any, today: date | None = None) -> Delivery:
         ],
     }
     plan = services.plan_from_json(actor=demo.coordinator, partnership=demo.northshire, data=data)
+    # the year's agreed plan, so its actions are the partnership's live work
+    plan = services.plan_set_status(actor=demo.coordinator, plan=plan, status="agreed")
     # the plan has been in use for a while: its actions existed before the updates below
     Action.objects.filter(objective__grid__plan=plan).update(
         created_at=clock.now() - timedelta(days=90)

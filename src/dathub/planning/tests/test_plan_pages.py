@@ -130,14 +130,22 @@ def test_board_member_cannot_change_a_plan(demo: Any, client_for: Any, plan: Pla
     assert Plan.objects.get(pk=plan.pk).title == plan.title
 
 
-def test_provider_gets_404_for_an_action_of_another_organisation(
+def test_provider_cannot_tell_another_organisations_action_from_a_missing_one(
     demo: Any, client_for: Any, plan: Plan
 ) -> None:
+    """A provider may not change any action's owners: the page refuses them with the same
+    answer whether the action is another organisation's, their own or missing."""
+    client = client_for(demo.provider)
     other = Action.objects.get(text__startswith="Secure premises")
-    response = client_for(demo.provider).get(
-        reverse("planning:action-owners", args=["N01A", other.pk])
-    )
-    assert response.status_code in {403, 404}
+    own = Action.objects.get(text__startswith="Recruit two recovery workers")
+    missing = Action.objects.order_by("-pk").first().pk + 1000
+    answers = {
+        pk: client.get(reverse("planning:action-owners", args=["N01A", pk])).status_code
+        for pk in (other.pk, own.pk, missing)
+    }
+    assert answers == {other.pk: 403, own.pk: 403, missing: 403}
+    # through the actions they may see, another organisation's action is simply not there
+    assert client.get(reverse("planning:action-detail", args=["N01A", other.pk])).status_code == 404
 
 
 def test_add_and_change_an_action_through_forms(demo: Any, client_for: Any, plan: Plan) -> None:
@@ -254,3 +262,90 @@ def test_an_objective_addressed_under_another_grid_is_not_found(
     assert client.post(url, {"title": "Moved"}).status_code == 404
     objective.refresh_from_db()
     assert objective.title != "Moved"
+
+
+def _stage(client: Any, data: bytes, name: str = "plan.txt") -> Any:
+    client.post(
+        reverse("planning:plan-import", args=["N01A"]),
+        {"document": SimpleUploadedFile(name, data)},
+    )
+    staged = PlanImport.objects.order_by("-pk").first()
+    return staged, reverse("planning:plan-import-preview", args=["N01A", staged.pk])
+
+
+def test_preview_warns_of_another_partnerships_document(
+    demo: Any, client_for: Any, example_bytes: bytes
+) -> None:
+    from pathlib import Path
+
+    ealing = Path(__file__).parents[5] / "shared/seeds/ealing-daat-treatment-plan-2007-08-grids.txt"
+    client = client_for(demo.coordinator)
+    _, url = _stage(client, ealing.read_bytes(), "ealing.txt")
+    page = client.get(url).content.decode()
+    assert "names another partnership, ‘Ealing DAAT’, not Northshire DAAT" in page
+    # a document naming this partnership, however it is written, is not warned about
+    ours = example_bytes.replace(
+        b"Partnership name Northshire", b"Partnership name NORTHSHIRE Drug and Alcohol Action Team"
+    )
+    staged, url = _stage(client, ours, "n.txt")
+    assert staged.parsed["partnership"] == "NORTHSHIRE Drug and Alcohol Action Team"
+    assert "names another partnership" not in client.get(url).content.decode()
+
+
+def test_importing_the_same_document_again_offers_to_replace_the_draft(
+    demo: Any, client_for: Any, example_bytes: bytes
+) -> None:
+    client = client_for(demo.coordinator)
+    _, url = _stage(client, example_bytes)
+    assert "imported before" not in client.get(url).content.decode()
+    client.post(url, {"decision": "confirm"})
+    first = Plan.objects.get()
+    _, url = _stage(client, example_bytes)
+    page = client.get(url).content.decode()
+    assert "This same document was imported before" in page
+    assert f"Replace the draft ‘{first.title}’" in page
+    done = client.post(url, {"decision": "confirm", "replace": str(first.pk)})
+    assert done.status_code == 302
+    first.refresh_from_db()
+    assert first.archived_at is not None
+    assert Plan.objects.filter(archived_at__isnull=True).count() == 1
+    # the same year from another file: warned, and a second draft only when asked for
+    other = example_bytes.replace(b"Northshire", b"Northshire ", 1)
+    _, url = _stage(client, other, "copy.txt")
+    page = client.get(url).content.decode()
+    assert "There is already a plan for 2009/10" in page
+    assert "This same document was imported before" not in page
+    client.post(url, {"decision": "confirm", "replace": ""})
+    assert Plan.objects.filter(archived_at__isnull=True).count() == 2
+
+
+def test_only_a_draft_can_be_replaced_by_an_import(
+    demo: Any, client_for: Any, example_bytes: bytes
+) -> None:
+    from django.core.exceptions import ValidationError
+
+    from dathub.planning import services
+
+    client = client_for(demo.coordinator)
+    _, url = _stage(client, example_bytes)
+    client.post(url, {"decision": "confirm"})
+    agreed = services.plan_set_status(
+        actor=demo.coordinator, plan=Plan.objects.get(), status="agreed"
+    )
+    staged, url = _stage(client, example_bytes)
+    assert "Replace the draft" not in client.get(url).content.decode()
+    # a forged choice of the agreed plan adds a plan and archives nothing
+    client.post(url, {"decision": "confirm", "replace": str(agreed.pk)})
+    agreed.refresh_from_db()
+    assert agreed.archived_at is None and Plan.objects.count() == 2
+    with pytest.raises(ValidationError):
+        services.plan_import_confirm(
+            actor=demo.coordinator,
+            plan_import=services.plan_import_stage(
+                actor=demo.coordinator,
+                partnership=demo.northshire,
+                filename="p.txt",
+                data=example_bytes,
+            ),
+            replace=agreed,
+        )

@@ -179,6 +179,8 @@ def test_editing_an_action_rereads_by_when_and_owners(demo: Any, plan: Plan) -> 
 
 def test_action_search_filters(demo: Any, plan: Plan) -> None:
     today = date(2009, 9, 15)
+    # an imported plan is a draft: a co-ordinator marks it live to track its delivery
+    services.plan_set_live(actor=demo.coordinator, plan=plan, live=True)
 
     def found(**kw: Any) -> list[str]:
         return [
@@ -199,3 +201,93 @@ def test_action_search_filters(demo: Any, plan: Plan) -> None:
 
     jcg = RoleName.objects.get(partnership=demo.northshire, abbreviation="NDAT Commissioner")
     assert len(found(owner=f"role:{jcg.pk}")) == 3
+
+
+def test_live_work_is_this_years_agreed_plan_and_the_plans_marked_live(demo: Any) -> None:
+    """One rule, used by My actions, overdue counts, reminders, the spreadsheet and packs."""
+    from dathub.core.models import AuditEvent
+    from dathub.planning.document.dates import financial_year_label
+
+    def plan(year: int, status: str = "draft") -> Plan:
+        p = services.plan_create(
+            actor=demo.coordinator,
+            partnership=demo.northshire,
+            financial_year=financial_year_label(year),
+            title=f"Plan {year} {status}",
+        )
+        if status != "draft":
+            p = services.plan_set_status(actor=demo.coordinator, plan=p, status="agreed")
+        return p
+
+    this_year, old, draft, next_year = (
+        plan(2026, "agreed"),
+        plan(2007, "agreed"),
+        plan(2026),
+        plan(2027),
+    )
+
+    def live(day: date) -> set[str]:
+        return {p.title for p in selectors.live_plans(partnership=demo.northshire, as_at=day)}
+
+    assert live(date(2026, 4, 1)) == {this_year.title}
+    assert live(date(2027, 3, 31)) == {this_year.title}
+    # next year's plan is still a draft: last year's actions are still being finished
+    assert live(date(2027, 4, 1)) == {this_year.title}
+    assert live(date(2028, 4, 1)) == set()  # but never a plan two years old
+    services.plan_set_live(actor=demo.coordinator, plan=old, live=True)
+    assert live(date(2026, 12, 1)) == {this_year.title, old.title}
+    event = AuditEvent.objects.filter(action="plan.update", object_id=str(old.pk)).latest("pk")
+    assert event.changes["marked_live"] == [False, True]
+    services.plan_set_live(actor=demo.coordinator, plan=old, live=False)
+    agreed_next = services.plan_set_status(actor=demo.coordinator, plan=next_year, status="agreed")
+    assert live(date(2027, 4, 1)) == {agreed_next.title}  # once agreed, it takes over
+    assert live(date(2028, 2, 29)) == {agreed_next.title}
+    assert live(date(2027, 3, 31)) == {this_year.title}
+    assert draft.title not in live(date(2026, 12, 1))
+    with pytest.raises(PermissionDenied):
+        services.plan_set_live(actor=demo.board, plan=draft, live=True)
+    # another partnership's plans are never its live work
+    assert not selectors.live_plans(
+        partnership=demo.eastvale_partnership, as_at=date(2026, 6, 1)
+    ).filter(pk=this_year.pk)
+
+
+def test_an_imported_old_plan_does_not_flood_delivery_tracking(demo: Any, plan: Plan) -> None:
+    """The Northshire 2009/10 example saved as a draft: nothing of it is in My actions, the
+    overdue list, reminders or the progress spreadsheet, until it is marked live."""
+    from dathub.core import clock
+    from dathub.planning import reminders
+
+    today = clock.today()
+    overdue = selectors.action_search(
+        actor=demo.coordinator, partnership=demo.northshire, today=today, due="overdue"
+    )
+    assert not overdue.filter(objective__grid__plan=plan).exists()
+    sheet = selectors.open_actions_for_sheet(
+        actor=demo.coordinator, partnership=demo.northshire, today=today
+    )
+    assert not sheet.filter(objective__grid__plan=plan).exists()
+    provider = demo.person("provider@northshire.example")
+    assert not reminders.owned_open_actions(provider, today).filter(objective__grid__plan=plan)
+    services.plan_set_live(actor=demo.coordinator, plan=plan, live=True)
+    assert reminders.owned_open_actions(provider, today).filter(objective__grid__plan=plan)
+    assert overdue.all().filter(objective__grid__plan=plan).exists()
+
+
+def test_every_row_a_roll_over_or_an_import_makes_has_its_author_in_history(
+    demo: Any, plan: Plan
+) -> None:
+    from dathub.planning.models import Grid, Objective, Priority, SpendLine
+
+    new = services.plan_roll_over(actor=demo.coordinator, plan=plan)
+    for source in (plan, new):
+        rows = [
+            *Grid.objects.filter(plan=source),
+            *Priority.objects.filter(grid__plan=source),
+            *SpendLine.objects.filter(grid__plan=source),
+            *Objective.objects.filter(grid__plan=source),
+            *Action.objects.filter(objective__grid__plan=source),
+        ]
+        assert len(rows) > 10
+        authors = {row.history.earliest().history_user for row in rows}
+        assert authors == {demo.coordinator}, source

@@ -64,7 +64,7 @@ OBJECT_URLS = {
     "planning:plan-import-preview": _import,
     **{
         f"planning:plan-{v}": _only("pk")
-        for v in ("detail", "edit", "status", "roll-over", "archive", "grid-create")
+        for v in ("detail", "edit", "status", "live", "roll-over", "archive", "grid-create")
     },
     "planning:plan-export": _only("pk", fmt="docx"),
     "planning:plan-grid-edit": _only("pk", "grid_pk"),

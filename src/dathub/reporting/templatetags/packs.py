@@ -6,6 +6,8 @@ from typing import Any
 
 from django import template
 
+from .. import numbers
+
 register = template.Library()
 
 _COLOURS = {"green", "blue", "orange", "red", "grey", "yellow", "purple"}
@@ -13,9 +15,7 @@ _COLOURS = {"green", "blue", "orange", "red", "grey", "yellow", "purple"}
 
 @register.filter
 def cell_text(cell: Any) -> str:
-    if isinstance(cell, dict):
-        return str(cell.get("text", ""))
-    return "" if cell is None else str(cell)
+    return numbers.cell_text(cell)
 
 
 @register.filter

@@ -15,6 +15,8 @@ from dathub.planning.tests.delivery_fixtures import build
 from dathub.reporting import registry, services
 from dathub.reporting.models import BoardPack
 
+pytestmark = pytest.mark.calendar
+
 
 @pytest.fixture
 def delivery(demo):
@@ -136,12 +138,16 @@ def test_pack_numbers_match_the_plan(demo, delivery, board):
 
 
 def test_a_pack_for_a_past_meeting_shows_the_figures_as_they_were(demo, delivery, board):
-    t = delivery.today
+    from dathub.planning.document.dates import financial_year_label, financial_year_of
+    from dathub.planning.models import Plan
+
+    meeting = delivery.today - timedelta(days=15)
+    # the plan delivered at that meeting: early in April, that is the year just ended
+    Plan.objects.filter(pk=delivery.plan.pk).update(
+        financial_year=financial_year_label(financial_year_of(meeting))
+    )
     pack = services.board_pack_create(
-        actor=demo.coordinator,
-        partnership=demo.northshire,
-        body=board,
-        meeting_date=t - timedelta(days=15),
+        actor=demo.coordinator, partnership=demo.northshire, body=board, meeting_date=meeting
     )
     pack = services.board_pack_build_now(actor=demo.coordinator, pack=pack)
     rows = {

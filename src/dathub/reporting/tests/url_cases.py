@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from dathub.core import clock
+
 
 def _packs(demo: Any) -> dict[str, Any]:
     cached = getattr(demo, "_pack_cases", None)
@@ -16,12 +18,11 @@ def _packs(demo: Any) -> dict[str, Any]:
     from dathub.core.models import AuditEvent
 
     last_event = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    from django.utils import timezone
 
     from dathub.reporting import services
 
     board = demo.body("Northshire Partnership Board")
-    today = timezone.localdate()
+    today = clock.today()
     issued = services.board_pack_create(
         actor=demo.coordinator, partnership=demo.northshire, body=board, meeting_date=today
     )

@@ -20,7 +20,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from . import charts, forecast, ratings, selectors
+from . import charts, ratings, selectors
 from .periods import fy_start, last_month_end, quarter_of
 
 _TAG = {
@@ -91,22 +91,8 @@ def _as_at(
     mine = [f for f in figures if f.indicator == info.key]
     then = [f for f in mine if f.period_end <= as_at]
     if len(then) != len(mine):
-        detail = forecast.year_end_forecast(
-            forecast.basis_for(info.key, local=info.local, is_count=info.is_count),
-            [
-                forecast.Observed(
-                    kind=f.kind,
-                    start=f.period_start,
-                    end=f.period_end,
-                    numerator=f.numerator,
-                    denominator=f.denominator,
-                    value=f.value,
-                    suppressed=f.suppressed,
-                )
-                for f in then
-            ],
-            year_start=fy_start(last_month_end(as_at)),
-            is_count=info.is_count,
+        detail = selectors.forecast_from(
+            info, then, year_start=fy_start(last_month_end(as_at)), data_to=as_at
         )
         changes.update(
             forecast_detail=detail,

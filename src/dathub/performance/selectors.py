@@ -355,6 +355,30 @@ def _target_for(targets: dict[tuple[str, str], Target], key: str, fig: Figure) -
     return t.for_quarter(quarter) if t else None
 
 
+def forecast_from(
+    info: IndicatorInfo, figures: list[Figure], *, year_start: dt.date, data_to: dt.date
+) -> Any:
+    """The year-end forecast of one indicator from its figures that end by `data_to`."""
+    return year_end_forecast(
+        basis_for(info.key, local=info.local, is_count=info.is_count),
+        [
+            Observed(
+                kind=f.kind,
+                start=f.period_start,
+                end=f.period_end,
+                numerator=f.numerator,
+                denominator=f.denominator,
+                value=f.value,
+                suppressed=f.suppressed,
+            )
+            for f in figures
+            if f.indicator == info.key and f.period_end <= data_to
+        ],
+        year_start=year_start,
+        is_count=info.is_count,
+    )
+
+
 def dashboard(
     *,
     actor: Any,
@@ -416,25 +440,8 @@ def dashboard(
             card.year_target_text = format_value(card.year_target.value, info.is_count)
         ytd = [f for f in figs if f.kind in ("ytd", "year") and f.period == current_fy]
         card.year_to_date = ytd[-1] if ytd else None
-        detail = year_end_forecast(
-            basis_for(key, local=info.local, is_count=info.is_count),
-            [
-                Observed(
-                    kind=f.kind,
-                    start=f.period_start,
-                    end=f.period_end,
-                    numerator=f.numerator,
-                    denominator=f.denominator,
-                    value=f.value,
-                    suppressed=f.suppressed,
-                )
-                # a pack dated in the past forecasts from what was known by then
-                for f in figs
-                if f.period_end <= data_to
-            ],
-            year_start=current_fy_start,
-            is_count=info.is_count,
-        )
+        # a pack dated in the past forecasts from what was known by then
+        detail = forecast_from(info, figs, year_start=current_fy_start, data_to=data_to)
         card.forecast_detail = detail
         card.forecast = detail.value
         card.forecast_reason = detail.reason

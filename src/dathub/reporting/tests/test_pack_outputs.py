@@ -170,8 +170,15 @@ def test_summary_cards_count_every_rating_in_the_table(demo):
 
 
 def test_a_pack_shows_nothing_after_its_as_at_day(demo, client_for, delivery, board):
+    from dathub.planning.document.dates import financial_year_label, financial_year_of
+    from dathub.planning.models import Plan
+
     t = delivery.today
     as_at = t - timedelta(days=3)
+    # the plan delivered on the as-at day: early in April, that is the year just ended
+    Plan.objects.filter(pk=delivery.plan.pk).update(
+        financial_year=financial_year_label(financial_year_of(as_at))
+    )
     # the plan's history starts long before: every action as created, 90 days ago
     Action.history.filter(id__in=[a.pk for a in delivery.actions.values()]).update(
         history_date=clock.now() - timedelta(days=90)

@@ -13,15 +13,12 @@ and forecast are those the figures up to that day give.
 from __future__ import annotations
 
 import base64
-import dataclasses
-import datetime as dt
 from collections import Counter
 from typing import Any
 
 from django.utils import timezone
 
-from . import charts, ratings, selectors
-from .periods import fy_start, last_month_end, quarter_of
+from . import charts, numbers, selectors
 
 _TAG = {
     "govuk-tag--green": "green",
@@ -47,84 +44,13 @@ def _tag(word: str, tag_class: str) -> dict[str, str]:
     return {"text": word, "tag": _TAG.get(tag_class, "grey")}
 
 
-def _tolerance(targets: dict[Any, Any], key: str, fig: selectors.Figure) -> Any:
-    fy, _ = quarter_of(fig.period_start)
-    target = targets.get((key, fy))
-    return target.tolerance if target else None
-
-
-def _as_at(
-    card: selectors.Card,
-    as_at: dt.date,
-    targets: dict[Any, Any],
-    figures: list[selectors.Figure],
-) -> selectors.Card:
-    """The card as the figures up to `as_at` give it. The dashboard uses every stored
-    figure, and a pack built for a past meeting must not show a period that ended after it;
-    the working is the dashboard's (``ratings`` and ``forecast``), on the earlier figures."""
-    info = card.info
-    series = [p for p in card.series if p.figure.period_end <= as_at]
-    changes: dict[str, Any] = {}
-    if len(series) != len(card.series):
-        latest = series[-1] if series else None
-        previous = series[-2] if len(series) > 1 else None
-        changes.update(series=series, latest=latest, previous=previous)
-        changes["rating"] = (
-            ratings.rate(
-                latest.figure.value,
-                latest.target,
-                _tolerance(targets, info.key, latest.figure),
-                higher_is_better=info.higher_is_better,
-            )
-            if latest
-            else ratings.NO_FIGURE
-        )
-        changes["direction"] = (
-            ratings.direction(
-                previous.figure.value if previous else None,
-                latest.figure.value,
-                higher_is_better=info.higher_is_better,
-            )
-            if latest
-            else None
-        )
-    mine = [f for f in figures if f.indicator == info.key]
-    then = [f for f in mine if f.period_end <= as_at]
-    if len(then) != len(mine):
-        detail = selectors.forecast_from(
-            info, then, year_start=fy_start(last_month_end(as_at)), data_to=as_at
-        )
-        changes.update(
-            forecast_detail=detail,
-            forecast=detail.value,
-            forecast_reason=detail.reason,
-            forecast_text=(
-                selectors.format_value(detail.value, info.is_count)
-                if detail.value is not None
-                else detail.reason
-            ),
-        )
-        if card.year_target is not None:
-            changes["forecast_rating"] = (
-                ratings.rate(
-                    detail.value,
-                    card.year_target.value,
-                    card.year_target.tolerance,
-                    higher_is_better=info.higher_is_better,
-                )
-                if detail.value is not None
-                else ratings.NO_FIGURE
-            )
-    return dataclasses.replace(card, **changes) if changes else card
-
-
 def _forecast_text(c: selectors.Card) -> str:
     """ "1,527 against a target of 1,425", or why there is no forecast."""
     if c.forecast is None:
         return c.forecast_text or "No forecast"
     if c.year_target is None:
         return f"{c.forecast_text} (no target set)"
-    target = c.year_target_text or selectors.format_value(c.year_target.value, c.info.is_count)
+    target = c.year_target_text or numbers.format_value(c.year_target.value, c.info.is_count)
     return f"{c.forecast_text} against a target of {target}"
 
 
@@ -174,13 +100,8 @@ def _chart(c: selectors.Card) -> dict[str, Any]:
 def section(partnership: Any, pack_context: Any) -> dict[str, Any]:
     actor = getattr(pack_context, "actor", None)
     as_at = getattr(pack_context, "as_at", None)
+    # the dashboard as it stood on the as-at day: nothing that ended after it
     cards = selectors.dashboard(actor=actor, partnership=partnership, published=True, today=as_at)
-    if as_at is not None:
-        targets = selectors.targets_by_key(partnership)
-        figures = selectors.national_figures(
-            actor=actor, partnership=partnership, published=True
-        ) + selectors.local_figures(actor=actor, partnership=partnership, published=True)
-        cards = [_as_at(c, as_at, targets, figures) for c in cards]
     comp = selectors.latest_computation()
     cards = [c for c in cards if c.latest is not None]
     if not cards:

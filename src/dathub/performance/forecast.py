@@ -33,7 +33,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from .engine.indicators import completion_window, rate
-from .ratings import ONE_PLACE, format_figure
+from .forecast_bases import METHODS, Basis
+from .numbers import ONE_PLACE, format_value
 
 MIN_MONTHS = 3  # a quarter of this year; fewer months are mostly last year's pattern
 MIN_DENOMINATOR = 20  # below this one person moves the share by 5 points or more
@@ -46,81 +47,6 @@ SUPPRESSED_REASON = (
     "No forecast: the figures it would be worked out from are suppressed "
     "(they count 1 to 4 people)."
 )
-
-
-@dataclass(frozen=True)
-class Basis:
-    key: str  # flow | stock | lookback | prevalence | local_rate | local_count | none
-    counted: str = "people"  # what numerator and denominator count, for the working
-    lag_days: int = 0  # flow: the cohort ends this many days before the window's end
-
-
-FLOW_STARTING = "journeys starting"
-FLOW_ENDING = "journeys ending"
-
-# What each national indicator counts (spec: "Indicators for a window"), hence its basis.
-BASES: dict[str, Basis] = {
-    "in_treatment": Basis("stock"),
-    "ocu_in_treatment": Basis("stock"),
-    "effective_treatment": Basis("stock"),
-    "retention_12wk": Basis("flow", FLOW_STARTING, lag_days=84),
-    "planned_exit": Basis("flow", FLOW_ENDING),
-    "waiting_over_3wk": Basis("flow", FLOW_STARTING),
-    "successful_completion": Basis("lookback"),
-    "successful_completion_opiate": Basis("lookback"),
-    "successful_completion_non_opiate": Basis("lookback"),
-    "hepb_vaccination": Basis("stock"),
-    "hepc_testing": Basis("stock"),
-    "care_plan": Basis("stock"),
-    "penetration": Basis("prevalence"),
-}
-
-# One sentence per basis for the page: the method, before the working with the numbers.
-METHODS: dict[str, str] = {
-    "flow": (
-        "This figure counts journeys as they happen, so the year so far has already counted "
-        "part of the year's journeys. Both the numerator and the denominator are scaled up "
-        "to the whole year by the number of days counted: the forecast share is the share "
-        "so far, on the assumption that the rest of the year goes the same way."
-    ),
-    "stock": (
-        "This figure counts everyone in treatment at any time in the period: for the year, "
-        "a 12-month period. The nearest 12-month figure we have measured is the latest "
-        "rolling 12 months: the forecast is that figure, on the assumption that nothing "
-        "changes between now and 31 March. A count cannot end the year below what the year "
-        "so far has already counted."
-    ),
-    "lookback": (
-        "This figure looks back at the people in treatment in the 12 months ending six "
-        "months before the end of the period. The forecast is the latest such figure."
-    ),
-    "prevalence": (
-        "Penetration divides the opiate and crack users in treatment in the year by the "
-        "estimated number in the area for that year. The estimate is known already; the "
-        "count in treatment is forecast as the latest rolling 12 months, and cannot end the "
-        "year below what the year so far has already counted. (A quarter's penetration "
-        "counts only the people in treatment in those three months, so it is always lower "
-        "than the year's.)"
-    ),
-    "local_rate": (
-        "This is the partnership's own indicator, entered by quarter. The forecast is the "
-        "share over this year's quarters together (all their numerators over all their "
-        "denominators), on the assumption that the rest of the year goes the same way."
-    ),
-    "local_count": (
-        "This is the partnership's own count, entered by quarter. The same people can be "
-        "counted in more than one quarter, so the year's figure cannot be worked out from "
-        "the quarters and there is no forecast: the year is rated once its figure is entered."
-    ),
-    "outturn": "The year is complete: the forecast is the year's own figure.",
-    "none": "No forecast method has been chosen for this indicator.",
-}
-
-
-def basis_for(key: str, *, local: bool, is_count: bool) -> Basis:
-    if local:
-        return Basis("local_count" if is_count else "local_rate")
-    return BASES.get(key, Basis("none"))
 
 
 @dataclass(frozen=True)
@@ -159,11 +85,11 @@ def _day(d: dt.date) -> str:
 
 
 def _count(n: int | Decimal) -> str:
-    return format_figure(Decimal(n), is_count=True)
+    return format_value(Decimal(n), is_count=True)
 
 
 def _share(v: Decimal) -> str:
-    return format_figure(v, is_count=False)
+    return format_value(v, is_count=False)
 
 
 def _whole(x: Decimal) -> int:
@@ -267,7 +193,7 @@ def _outturn(f: Observed, is_count: bool) -> Forecast:
         upper=f.value,
         steps=(
             f"The year to {_day(f.end)} is complete: {counts}"
-            f"{format_figure(f.value, is_count=is_count)}.",
+            f"{format_value(f.value, is_count=is_count)}.",
         ),
     )
 
@@ -308,8 +234,6 @@ def _flow(
     # one scale for both: the projected share is exactly the share so far (no rounding drift)
     value = rate(ytd.numerator, ytd.denominator)
     assert value is not None  # den >= MIN_DENOMINATOR
-    lower, upper = _range(observed) or (value, value)
-    kept = _within(value, lower, upper)
     lag_words = f" ({basis.lag_days} days before {_day(year_end)})" if basis.lag_days else ""
     so_far_lag = f" ({basis.lag_days} days before {_day(ytd.end)})" if basis.lag_days else ""
     steps = (
@@ -323,26 +247,47 @@ def _flow(
         f"{days_so_far} = {p_den:,}.",
         f"Forecast: {p_num:,} ÷ {p_den:,} = {_share(value)}, the same as "
         f"{_count(ytd.numerator)} ÷ {_count(ytd.denominator)} since both are scaled alike.",
-        *_kept_step(value, kept, lower, upper),
     )
-    return Forecast(
-        kept,
+    return _share_forecast(
+        "flow",
+        value,
+        bounds=observed,
         range_note=THIS_YEARS_FIGURES,
-        basis="flow",
         numerator=_whole(p_num),
         denominator=_whole(p_den),
-        lower=lower,
-        upper=upper,
         steps=steps,
     )
 
 
-def _kept_step(value: Decimal, kept: Decimal, lower: Decimal, upper: Decimal) -> tuple[str, ...]:
-    if kept == value:
-        return ()
-    return (
-        f"{_share(value)} is outside this year's figures ({_share(lower)} to {_share(upper)}), "
-        f"so the forecast is kept at {_share(kept)}.",
+def _share_forecast(
+    basis: str,
+    value: Decimal,
+    *,
+    bounds: Sequence[Decimal | None],
+    range_note: str,
+    numerator: int,
+    denominator: int,
+    steps: Sequence[str],
+) -> Forecast:
+    """A share's forecast kept within ``bounds`` (the figures it may not leave), with the
+    step that says so when it had to be kept."""
+    lower, upper = _range(bounds) or (value, value)
+    kept = _within(value, lower, upper)
+    if kept != value:
+        steps = (
+            *steps,
+            f"{_share(value)} is outside this year's figures ({_share(lower)} to "
+            f"{_share(upper)}), so the forecast is kept at {_share(kept)}.",
+        )
+    return Forecast(
+        kept,
+        range_note=range_note,
+        basis=basis,
+        numerator=numerator,
+        denominator=denominator,
+        lower=lower,
+        upper=upper,
+        steps=tuple(steps),
     )
 
 
@@ -394,8 +339,6 @@ def _stock(
         return _none(problem, basis.key)
     value = rate(latest.numerator, latest.denominator)
     assert value is not None
-    lower, upper = _range(observed) or (value, value)
-    kept = _within(value, lower, upper)
     if basis.key == "lookback":
         w_start, w_end = completion_window(year_end)
         l_start, l_end = completion_window(latest.end)
@@ -412,20 +355,18 @@ def _stock(
             f"({_day(latest.start)} to {_day(latest.end)}) count "
             f"{_count(latest.numerator)} of {_count(latest.denominator)}."
         )
-    shares = (
-        first,
-        f"Forecast: {_count(latest.numerator)} ÷ {_count(latest.denominator)} = {_share(value)}.",
-        *_kept_step(value, kept, lower, upper),
-    )
-    return Forecast(
-        kept,
+    return _share_forecast(
+        basis.key,
+        value,
+        bounds=observed,
         range_note=THIS_YEARS_FIGURES,
-        basis=basis.key,
         numerator=latest.numerator,
         denominator=latest.denominator,
-        lower=lower,
-        upper=upper,
-        steps=shares,
+        steps=(
+            first,
+            f"Forecast: {_count(latest.numerator)} ÷ {_count(latest.denominator)} = "
+            f"{_share(value)}.",
+        ),
     )
 
 
@@ -501,23 +442,18 @@ def _local_rate(quarters: list[Observed]) -> Forecast:
         )
     value = rate(num, den)
     assert value is not None
-    lower, upper = _range([q.value for q in usable]) or (value, value)
-    kept = _within(value, lower, upper)
     nums = " + ".join(_count(q.numerator or 0) for q in usable)
     dens = " + ".join(_count(q.denominator or 0) for q in usable)
-    steps = (
-        f"This year's quarters: numerators {nums} = {_count(num)}; denominators {dens} = "
-        f"{_count(den)}.",
-        f"Forecast: {_count(num)} ÷ {_count(den)} = {_share(value)}.",
-        *_kept_step(value, kept, lower, upper),
-    )
-    return Forecast(
-        kept,
+    return _share_forecast(
+        "local_rate",
+        value,
+        bounds=[q.value for q in usable],
         range_note="this year's quarters",
-        basis="local_rate",
         numerator=num,
         denominator=den,
-        lower=lower,
-        upper=upper,
-        steps=steps,
+        steps=(
+            f"This year's quarters: numerators {nums} = {_count(num)}; denominators {dens} = "
+            f"{_count(den)}.",
+            f"Forecast: {_count(num)} ÷ {_count(den)} = {_share(value)}.",
+        ),
     )

@@ -1,4 +1,4 @@
-"""Rating a figure against its target, direction of travel, and writing figures down.
+"""Rating a figure against its target, and its direction of travel.
 
 Pure functions on numbers; no database. Every rating and direction carries a word: the
 colour of its tag only repeats what the word says. The year-end forecast is worked out in
@@ -16,28 +16,7 @@ Rating, for a figure F, a target T and a tolerance D >= 0 (in the indicator's ow
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, Decimal
-
-ONE_PLACE = Decimal("0.1")
-WHOLE = Decimal(1)
-
-
-def format_figure(value: Decimal | int | None, *, is_count: bool, difference: bool = False) -> str:
-    """The one way the performance pages write a figure, target, tolerance or forecast.
-
-    Counts of people (and their targets) are whole numbers with thousands separators:
-    ``1,425``, never ``1425`` or ``750.0``. Rates have one decimal place and ``%``:
-    ``80.0%``. A ``difference`` in a rate (a tolerance) is in percentage points, which
-    ``%`` would misstate. Rounding is half to even, like the engine's figures.
-    """
-    if value is None:
-        return "No figure"
-    d = Decimal(value)
-    # "+ 0" turns a rounded -0 into 0, so nothing is ever written "-0"
-    if is_count:
-        return f"{d.quantize(WHOLE, rounding=ROUND_HALF_EVEN) + 0:,}"
-    shown = f"{d.quantize(ONE_PLACE, rounding=ROUND_HALF_EVEN) + 0:,}"
-    return f"{shown} percentage points" if difference else f"{shown}%"
+from decimal import Decimal
 
 
 @dataclass(frozen=True)

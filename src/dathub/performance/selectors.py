@@ -32,7 +32,8 @@ from .catalogue import NATIONAL, IndicatorInfo, local_info
 from .engine.indicators import COUNT_INDICATORS as NATIONAL_COUNTS
 from .engine.records import FIELDS
 from .engine.suppression import SUPPRESSED, suppress
-from .forecast import Forecast, Observed, basis_for, year_end_forecast
+from .forecast import Forecast, Observed, year_end_forecast
+from .forecast_bases import basis_for
 from .models import (
     Computation,
     IndicatorResult,
@@ -43,6 +44,7 @@ from .models import (
     SubmissionData,
     Target,
 )
+from .numbers import format_value
 from .periods import fy_start, last_month_end, quarter_of
 
 ROWS_PER_PAGE = 50
@@ -174,11 +176,6 @@ class Figure:
 
 def _fmt_count(n: Any) -> str:
     return "" if n is None else f"{int(n):,}"
-
-
-def format_value(value: Decimal | None, is_count: bool) -> str:
-    """A figure, target or forecast as the pages write it (see ``ratings.format_figure``)."""
-    return ratings.format_figure(value, is_count=is_count)
 
 
 def _figures(frame: pl.DataFrame, published: bool, infos: dict[str, IndicatorInfo]) -> list[Figure]:
@@ -329,12 +326,37 @@ class Card:
     year: str = ""
     year_target: Target | None = None
     year_target_text: str = ""
-    forecast: Decimal | None = None
-    forecast_text: str = ""  # the forecast, or forecast_reason when there is no number
-    forecast_reason: str = ""  # why there is no forecast ("" when there is one)
-    forecast_rating: ratings.Rating = ratings.NO_TARGET
-    forecast_detail: Forecast | None = None  # the working, for the indicator page
+    forecast_detail: Forecast | None = None  # the year-end forecast and its working
     year_to_date: Figure | None = None
+
+    @property
+    def forecast(self) -> Decimal | None:
+        return self.forecast_detail.value if self.forecast_detail else None
+
+    @property
+    def forecast_reason(self) -> str:
+        """Why there is no forecast ("" when there is one)."""
+        return self.forecast_detail.reason if self.forecast_detail else ""
+
+    @property
+    def forecast_text(self) -> str:
+        """The forecast as the pages write it, or the reason there is none."""
+        if self.forecast is None:
+            return self.forecast_reason
+        return format_value(self.forecast, self.info.is_count)
+
+    @property
+    def forecast_rating(self) -> ratings.Rating:
+        if self.year_target is None:
+            return ratings.NO_TARGET
+        if self.forecast is None:
+            return ratings.NO_FIGURE
+        return ratings.rate(
+            self.forecast,
+            self.year_target.value,
+            self.year_target.tolerance,
+            higher_is_better=self.info.higher_is_better,
+        )
 
     @property
     def alt_text(self) -> str:
@@ -355,10 +377,8 @@ def _target_for(targets: dict[tuple[str, str], Target], key: str, fig: Figure) -
     return t.for_quarter(quarter) if t else None
 
 
-def forecast_from(
-    info: IndicatorInfo, figures: list[Figure], *, year_start: dt.date, data_to: dt.date
-) -> Any:
-    """The year-end forecast of one indicator from its figures that end by `data_to`."""
+def _forecast(info: IndicatorInfo, figures: list[Figure], year_start: dt.date) -> Forecast:
+    """The year-end forecast of one indicator from its figures."""
     return year_end_forecast(
         basis_for(info.key, local=info.local, is_count=info.is_count),
         [
@@ -372,7 +392,6 @@ def forecast_from(
                 suppressed=f.suppressed,
             )
             for f in figures
-            if f.indicator == info.key and f.period_end <= data_to
         ],
         year_start=year_start,
         is_count=info.is_count,
@@ -404,10 +423,11 @@ def dashboard(
     local = local_figures(actor=actor, partnership=partnership, published=published)
     by_indicator: dict[str, list[Figure]] = {}
     for fig in national + local:
-        by_indicator.setdefault(fig.indicator, []).append(fig)
+        # as the figures stood on `today`: a pack for a past meeting shows nothing later
+        if fig.period_end <= today:
+            by_indicator.setdefault(fig.indicator, []).append(fig)
     targets = targets_by_key(partnership)
-    data_to = last_month_end(today)
-    current_fy_start = fy_start(data_to)
+    current_fy_start = fy_start(last_month_end(today))
     current_fy = f"{current_fy_start.year}/{(current_fy_start.year + 1) % 100:02d}"
     cards = []
     for key, info in infos.items():
@@ -440,25 +460,7 @@ def dashboard(
             card.year_target_text = format_value(card.year_target.value, info.is_count)
         ytd = [f for f in figs if f.kind in ("ytd", "year") and f.period == current_fy]
         card.year_to_date = ytd[-1] if ytd else None
-        # a pack dated in the past forecasts from what was known by then
-        detail = forecast_from(info, figs, year_start=current_fy_start, data_to=data_to)
-        card.forecast_detail = detail
-        card.forecast = detail.value
-        card.forecast_reason = detail.reason
-        card.forecast_text = (
-            format_value(detail.value, info.is_count) if detail.value is not None else detail.reason
-        )
-        if card.year_target is not None:
-            card.forecast_rating = (
-                ratings.rate(
-                    card.forecast,
-                    card.year_target.value,
-                    card.year_target.tolerance,
-                    higher_is_better=info.higher_is_better,
-                )
-                if card.forecast is not None
-                else ratings.NO_FIGURE
-            )
+        card.forecast_detail = _forecast(info, figs, current_fy_start)
         cards.append(card)
     return cards
 
@@ -574,7 +576,7 @@ def target_rows(*, actor: Any, partnership: Partnership) -> list[TargetRow]:
                 target=t,
                 quarters=[format_value(t.for_quarter(q), is_count) for q in (1, 2, 3, 4)],
                 year=format_value(t.value, is_count),
-                tolerance=ratings.format_figure(t.tolerance, is_count=is_count, difference=True),
+                tolerance=format_value(t.tolerance, is_count=is_count, difference=True),
             )
         )
     return rows

@@ -21,7 +21,7 @@ from dathub.core.web import form_page as _core_form_page
 from dathub.tenancy import permissions
 from dathub.tenancy import roles as r
 
-from . import charts, forms, selectors, services
+from . import charts, forms, numbers, selectors, services
 from .catalogue import NATIONAL, breakdown_label
 
 app_name = "performance"
@@ -100,18 +100,16 @@ def _forecast_rows(card: selectors.Card) -> list[tuple[str, str]]:
     which = "this year's quarters together" if pooled else "forecast for the year"
     rows = []
     if fc.numerator is not None:
-        rows.append((f"Numerator, {which}", selectors.format_value(Decimal(fc.numerator), True)))
+        rows.append((f"Numerator, {which}", numbers.format_value(Decimal(fc.numerator), True)))
     if fc.denominator is not None:
-        rows.append(
-            (f"Denominator, {which}", selectors.format_value(Decimal(fc.denominator), True))
-        )
+        rows.append((f"Denominator, {which}", numbers.format_value(Decimal(fc.denominator), True)))
     rows.append(("Forecast", card.forecast_text))
     if fc.lower is not None and fc.upper is not None:
         rows.append(
             (
                 "Kept within",
-                f"{selectors.format_value(fc.lower, is_count)} to "
-                f"{selectors.format_value(fc.upper, is_count)}",
+                f"{numbers.format_value(fc.lower, is_count)} to "
+                f"{numbers.format_value(fc.upper, is_count)}",
             )
         )
     return rows

@@ -16,18 +16,16 @@ import time_machine
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dathub.performance import ratings, selectors, services
+from dathub.performance import numbers, ratings, selectors, services
 from dathub.performance.engine.indicators import INDICATORS
 from dathub.performance.forecast import (
-    BASES,
     MIN_DENOMINATOR,
     MIN_MONTHS,
     SUPPRESSED_REASON,
-    Basis,
     Observed,
-    basis_for,
     year_end_forecast,
 )
+from dathub.performance.forecast_bases import BASES, Basis, basis_for
 
 pytestmark = pytest.mark.calendar
 
@@ -354,20 +352,20 @@ def test_a_count_is_never_below_what_the_year_has_counted(months, so_far, earlie
     ],
 )
 def test_figures_are_written_as_people_write_them(value, is_count, text):
-    assert ratings.format_figure(value, is_count=is_count) == text
-    assert selectors.format_value(value, is_count) == text  # the pages' one way
+    assert numbers.format_value(value, is_count=is_count) == text
+    assert numbers.format_value(value, is_count) == text  # the pages' one way
 
 
 def test_a_tolerance_on_a_rate_is_in_percentage_points():
-    assert ratings.format_figure(D("3.0"), is_count=False, difference=True) == (
+    assert numbers.format_value(D("3.0"), is_count=False, difference=True) == (
         "3.0 percentage points"
     )
-    assert ratings.format_figure(D("41.0"), is_count=True, difference=True) == "41"
+    assert numbers.format_value(D("41.0"), is_count=True, difference=True) == "41"
 
 
 @given(st.decimals(min_value=0, max_value=10**9, places=1, allow_nan=False))
 def test_a_count_reads_back_as_the_whole_number(value):
-    text = ratings.format_figure(value, is_count=True)
+    text = numbers.format_value(value, is_count=True)
     assert "." not in text and int(text.replace(",", "")) == round(value)
     groups = text.split(",")
     assert all(len(g) == 3 for g in groups[1:]) and 1 <= len(groups[0]) <= 3
@@ -375,7 +373,7 @@ def test_a_count_reads_back_as_the_whole_number(value):
 
 @given(st.decimals(min_value=0, max_value=100, places=2, allow_nan=False))
 def test_a_rate_has_one_decimal_place_and_a_percent_sign(value):
-    text = ratings.format_figure(value, is_count=False)
+    text = numbers.format_value(value, is_count=False)
     whole, _, rest = text.partition(".")
     assert rest[-1] == "%" and len(rest) == 2 and whole.isdigit()
     assert abs(D(text[:-1]) - value) <= D("0.05")

@@ -45,7 +45,7 @@ def main(argv: list[str]) -> int:
     from dathub.tenancy.models import Partnership, User
 
     from . import services, store
-    from .engine.records import RecordsFileError
+    from .engine.reading import RecordsFileError
 
     def fail(message: str) -> int:
         print(f"dathub records import: {message}", file=sys.stderr)

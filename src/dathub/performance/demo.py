@@ -23,7 +23,7 @@ from dathub.tenancy.models import Partnership, User
 
 from . import services
 from .engine import generate
-from .engine.records import DATE_FIELDS
+from .engine.fields import DATE_FIELDS
 from .models import IndicatorResult, LocalIndicator, Submission
 from .periods import fy_start, quarter_window
 

@@ -32,7 +32,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from .engine.indicators import completion_window, rate
+from .engine.rates import rate
+from .engine.windows import completion_window
 from .forecast_bases import METHODS, Basis
 from .numbers import ONE_PLACE, format_value
 

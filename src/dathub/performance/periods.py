@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from .engine.indicators import Window, add_months, financial_year, rolling_12_months
+from .engine.windows import Window, add_months, financial_year, rolling_12_months
 
 
 @dataclass(frozen=True)

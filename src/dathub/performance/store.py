@@ -21,14 +21,8 @@ from pathlib import Path
 
 import polars as pl
 
-from .engine.records import (
-    CheckResult,
-    RawRecords,
-    RecordsFileError,
-    read_csv_bytes,
-    read_records,
-    write_rejected_csv,
-)
+from .engine.check_result import CheckResult, write_rejected_csv
+from .engine.reading import RawRecords, RecordsFileError, read_csv_bytes, read_records
 
 MONTH = "_month"
 

@@ -9,9 +9,11 @@ from dathub.core import clock
 
 
 def _my_actions_panel(user: Any, partnership: Any) -> dict[str, Any] | None:
+    from dathub.tenancy import permissions
+
     from . import selectors
 
-    if selectors.permissions.person_of(user, partnership) is None:
+    if permissions.person_of(user, partnership) is None:
         return None
     today = clock.today()
     mine: list[Any] = list(selectors.my_actions(actor=user, partnership=partnership, today=today))

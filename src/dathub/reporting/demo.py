@@ -34,11 +34,11 @@ def load(partnerships_by_code: dict[str, Any]) -> None:
 
 def issue_packs(partnership: Any, board: Body, today: date) -> None:
     # the planning demo's meetings, so its meeting actions come from these meetings
-    from dathub.planning.demo import _meeting_day
+    from dathub.planning.demo.dates import meeting_day
 
     coordinator = User.objects.get(email="coordinator@northshire.example")
     for months in (-3, -1):
-        meeting = _meeting_day(today, months)
+        meeting = meeting_day(today, months)
         if meeting >= today:
             continue
         sent_on = meeting - PAPERS_BEFORE

@@ -18,9 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from . import generate as gen
-from .indicators import COUNT_INDICATORS, compute_indicators, read_prevalence, value_text
+from .check_result import write_rejected_csv
+from .indicators import COUNT_INDICATORS, compute_indicators, value_text
 from .journeys import build_journeys
-from .records import RecordsFileError, check_records, write_rejected_csv
+from .prevalence import read_prevalence
+from .reading import RecordsFileError
+from .records import check_records
 from .suppression import suppress
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from .records import FIELDS
+from .fields import FIELDS
 
 EPOCH = dt.date(1970, 1, 1)
 BAD_CODES: tuple[str, ...] = (

@@ -15,22 +15,14 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from dathub.performance.engine.indicators import (
-    CELL,
-    _by_person,
-    _codes,
-    _window_units,
-    compute_windows,
-    financial_year_windows,
-)
+from dathub.performance.engine.cells import CELL, _codes
+from dathub.performance.engine.fields import FIELDS
+from dathub.performance.engine.indicators import compute_windows
 from dathub.performance.engine.journeys import build_journeys
-from dathub.performance.engine.records import (
-    FIELDS,
-    RawRecords,
-    check_records,
-    read_csv_bytes,
-    read_records,
-)
+from dathub.performance.engine.reading import RawRecords, read_csv_bytes, read_records
+from dathub.performance.engine.records import check_records
+from dathub.performance.engine.units import _by_person, _window_units
+from dathub.performance.engine.windows import financial_year_windows
 
 from .test_engine_support import AS_OF, csv_text, d, episode, rec
 

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import polars as pl
 
+from dathub.performance.engine.fields import CHECK_CODES, FIELDS
 from dathub.performance.engine.generate import BAD_CODES, generate, national_partnerships, write_csv
 from dathub.performance.engine.journeys import build_journeys
-from dathub.performance.engine.records import CHECK_CODES, FIELDS, check_records
+from dathub.performance.engine.records import check_records
 
 AS_OF = dt.date(2011, 3, 31)
 

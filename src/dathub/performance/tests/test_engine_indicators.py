@@ -14,20 +14,21 @@ from hypothesis import strategies as st
 from dathub.performance.engine.generate import generate
 from dathub.performance.engine.indicators import (
     INDICATORS,
-    Window,
-    _rate_expr,
-    completion_window,
     compute_indicators,
     compute_windows,
-    financial_year,
-    financial_year_windows,
-    rate,
-    read_prevalence,
-    rolling_12_months,
     value_text,
 )
 from dathub.performance.engine.journeys import build_journeys
+from dathub.performance.engine.prevalence import read_prevalence
+from dathub.performance.engine.rates import _rate_expr, rate
 from dathub.performance.engine.records import check_records
+from dathub.performance.engine.windows import (
+    Window,
+    completion_window,
+    financial_year,
+    financial_year_windows,
+    rolling_12_months,
+)
 
 from .test_engine_support import AS_OF, d, episode, figures, frame, one, triage_only
 

@@ -11,14 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from dathub.performance.engine.records import (
-    FIELDS,
-    RecordsFileError,
-    check_records,
-    read_records,
-    rejected_frame,
-    write_rejected_csv,
-)
+from dathub.performance.engine.check_result import rejected_frame, write_rejected_csv
+from dathub.performance.engine.fields import FIELDS
+from dathub.performance.engine.reading import RecordsFileError, read_records
+from dathub.performance.engine.records import check_records
 
 from .test_engine_support import AS_OF, csv_text, frame, rec
 
@@ -370,7 +366,8 @@ def test_rows_equal_accepted_plus_rejected(changes: list[tuple[str, str, str]]) 
 def test_guarded_csv_reads_back_exactly_as_the_unguarded_one() -> None:
     """The rejected-rows download guards cells a spreadsheet would run as a formula; the
     reader takes the guard off, so every cell (and the header) reads back as written."""
-    from dathub.performance.engine.records import guard_csv, read_csv_bytes
+    from dathub.performance.engine.formula_guard import guard_csv
+    from dathub.performance.engine.reading import read_csv_bytes
 
     rows = [rec(CLIENTID="-12", SEX="=1+1"), rec(EPISODID="@E2", FINITIAL="+A")]
     header = [*FIELDS, "=note"]

@@ -7,9 +7,10 @@ from typing import Any
 
 import polars as pl
 
+from dathub.performance.engine.fields import FIELDS
 from dathub.performance.engine.indicators import compute_indicators
 from dathub.performance.engine.journeys import build_journeys
-from dathub.performance.engine.records import FIELDS, check_records
+from dathub.performance.engine.records import check_records
 
 AS_OF = dt.date(2011, 3, 31)
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import polars as pl
 
-from dathub.performance.engine.indicators import VALUE_DTYPE
+from dathub.performance.engine.rates import VALUE_DTYPE
 from dathub.performance.engine.suppression import suppress
 
 

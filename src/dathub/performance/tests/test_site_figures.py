@@ -12,9 +12,12 @@ from django.core.exceptions import ValidationError
 
 from dathub.core import clock
 from dathub.performance import selectors, services
-from dathub.performance.engine.indicators import compute_windows, rate, read_prevalence
+from dathub.performance.engine.indicators import compute_windows
 from dathub.performance.engine.journeys import build_journeys
-from dathub.performance.engine.records import check_records, read_csv_bytes
+from dathub.performance.engine.prevalence import read_prevalence
+from dathub.performance.engine.rates import rate
+from dathub.performance.engine.reading import read_csv_bytes
+from dathub.performance.engine.records import check_records
 from dathub.performance.engine.suppression import suppress
 from dathub.performance.models import IndicatorResult
 from dathub.performance.periods import standard_periods
@@ -136,7 +139,7 @@ def test_api_and_pages_show_the_engines_figures(demo, uploaded, api_client_for, 
 
 
 def test_prevalence_file_gives_penetration(demo, uploaded, client_for, tmp_path):
-    from dathub.performance.engine.indicators import financial_year
+    from dathub.performance.engine.windows import financial_year
     from dathub.performance.periods import last_month_end
 
     fy = financial_year(last_month_end(clock.today()))

@@ -15,8 +15,9 @@ from django.core.exceptions import PermissionDenied
 
 from dathub.core import clock
 from dathub.core.models import AuditEvent
-from dathub.performance import commands, services
-from dathub.performance.engine.records import check_records, read_csv_bytes
+from dathub.performance import commands, services, store
+from dathub.performance.engine.reading import read_csv_bytes
+from dathub.performance.engine.records import check_records
 from dathub.performance.models import IndicatorResult, Submission
 
 from .site_helpers import csv_bytes, last_month, records, spoil, xlsx_bytes
@@ -488,7 +489,7 @@ def test_a_programming_error_is_logged_with_where_it_failed_but_not_its_message(
     def broken_store(result):
         raise KeyError(f"client {client_id}")
 
-    monkeypatch.setattr(services.store, "accepted_bytes", broken_store)
+    monkeypatch.setattr(store, "accepted_bytes", broken_store)
     with caplog.at_level(logging.DEBUG):
         _upload(client_for(demo.analyst), csv_bytes(frame))
     sub = Submission.objects.get()

@@ -33,6 +33,15 @@ def read_amount(text: str) -> int | float | None:
     return _number(match) if match else None
 
 
+def read_amount_cell(text: str) -> int | float | None:
+    """The amount of a cell that holds one and nothing else, pound sign or not ("£385,500",
+    "20 000", "10k"), as a spend table's cells do; None for a cell with other text in it."""
+    text = text.strip()
+    if not re.fullmatch(r"£?\s*\d[\d,\s]*(?:\.\d+)?\s*[kKmM]?", text):
+        return None
+    return read_amount(text if text.startswith("£") else "£" + text)
+
+
 def read_cost(text: str | None) -> dict[str, Any] | None:
     """The spec's Cost object, or None for an empty cell."""
     if text is None or not text.strip():

@@ -21,7 +21,7 @@ MONTHS = {
     "sep": 9, "sept": 9, "september": 9, "oct": 10, "october": 10, "nov": 11, "november": 11,
     "dec": 12, "december": 12,
 }  # fmt: skip
-_MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
+MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
 
 
 @dataclass(frozen=True)
@@ -162,10 +162,10 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "daymonth",
         re.compile(
-            rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH_RE})\b\.?,?\s*((?:19|20)\d\d|'?\d\d\b)?"
+            rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({MONTH_RE})\b\.?,?\s*((?:19|20)\d\d|'?\d\d\b)?"
         ),
     ),
-    ("month", re.compile(rf"\b({_MONTH_RE})\b\.?,?\s*(?:((?:19|20)\d\d|'?\d\d)\b)?")),
+    ("month", re.compile(rf"\b({MONTH_RE})\b\.?,?\s*(?:((?:19|20)\d\d|'?\d\d)\b)?")),
     ("compactfy", re.compile(r"\b(\d\d)(\d\d)\b")),
     ("year", re.compile(r"\b((?:19|20)\d\d)\b")),
 ]

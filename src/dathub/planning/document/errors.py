@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 PLAN_DETAILS = "plan details"
 
 
@@ -41,3 +43,27 @@ def objective_label(number: int | None, position: int, numbers: list[int | None]
     if number is None:
         return f"the {ordinal(position)} objective"
     return f"the {ordinal(position)} objective (numbered {number})"
+
+
+def position_of(items: Sequence[object], item: object) -> int:
+    """1-based place of an objective or action in its list, by identity (two may be equal)."""
+    return next(i for i, x in enumerate(items, 1) if x is item)
+
+
+def objective_where(
+    grid: int,
+    number: int | None,
+    position: int,
+    numbers: list[int | None],
+    action: int | None = None,
+    *,
+    strategic: bool = False,
+) -> str:
+    """Where an issue about an objective, or one of its actions, is: "grid 6, objective 1,
+    action 3". A strategic commissioning plan has key priorities and activities instead."""
+    if strategic:
+        objective = f"key priority {position}"
+    else:
+        objective = objective_label(number, position, numbers)
+    noun = "activity" if strategic else "action"
+    return where(grid, objective, f"{noun} {action}" if action is not None else None)

@@ -45,6 +45,23 @@ def squash(text: str) -> str:
     return " ".join(text.split())
 
 
+def cell_at(line: Line, index: int | None) -> str:
+    """A line's cell at index, or "" when the line has no such cell (or no column is named)."""
+    if index is None or index >= len(line.cells):
+        return ""
+    return line.cells[index]
+
+
+def merge_lines(first: Line, second: Line) -> Line:
+    """Two lines as one, cell by cell: a header or label row the extractor split over two."""
+    width = max(len(first.cells), len(second.cells))
+    cells = [
+        squash(" ".join(x for x in (cell_at(first, i), cell_at(second, i)) if x))
+        for i in range(width)
+    ]
+    return Line(tuple(cells), first.number, first.exact)
+
+
 _FURNITURE = [
     re.compile(r"[-–—\s]*(?:page\s*)?\d{1,3}(?:\s*(?:of|/)\s*\d{1,3})?[-–—\s]*", re.I),
     re.compile(r".{0,120}\bpage\s+\d{1,3}(?:\s+of\s+\d{1,3})?", re.I),

@@ -13,12 +13,12 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
 
 from . import xlsx_layout as layout
+from .assembly import SCHEMA
 from .costs import read_amount
 from .dates import RECURRENCES, Due, financial_year_label, financial_year_start, parse_due
-from .errors import PlanDocumentError, objective_label, where
+from .errors import PlanDocumentError, objective_where, position_of, where
 from .lines import squash
 from .owners import split_owners
-from .text_reader import SCHEMA
 
 
 def _text(value: Any) -> str | None:
@@ -64,16 +64,14 @@ class _SheetReader:
         """Each issue's ``where``: the grid's terms, then the sheet's row to find it by."""
         numbers = [o["number"] for o in objectives]
         for issue, place in zip(self.issues, self.places, strict=True):
-            objective_text = action_text = None
-            if place is not None:
-                objective, action = place
-                if objective is None:
-                    objective_text = "before the first objective"
-                else:
-                    position = next(i for i, o in enumerate(objectives, 1) if o is objective)
-                    objective_text = objective_label(objective["number"], position, numbers)
-                action_text = f"action {action}" if action is not None else None
-            located = where(grid, objective_text, action_text)
+            objective, action = place or (None, None)
+            if place is None:
+                located = where(grid)
+            elif objective is None:
+                located = where(grid, "before the first objective")  # no action is numbered there
+            else:
+                position = position_of(objectives, objective)
+                located = objective_where(grid, objective["number"], position, numbers, action)
             issue["where"] = f"{located} (sheet {issue['sheet']}, row {issue['row']})"
 
     def day(self, row: int, value: Any) -> date | None:

@@ -25,23 +25,12 @@ from dathub.performance.models import Computation
 from dathub.performance.periods import quarter_of
 from dathub.planning import services as planning
 from dathub.planning.models import Action, ProgressUpdate
-from dathub.planning.tests.delivery_fixtures import build
 from dathub.reporting import builder, registry, services
 from dathub.reporting.models import BoardPack
 
 from .pdf_text import Pdf
 
 pytestmark = pytest.mark.calendar
-
-
-@pytest.fixture
-def delivery(demo):
-    return build(demo)
-
-
-@pytest.fixture
-def board(demo):
-    return demo.body("Northshire Partnership Board")
 
 
 def _pack(demo: Any, board: Any, meeting: date, as_at: date | None = None) -> BoardPack:

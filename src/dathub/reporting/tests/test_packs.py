@@ -11,21 +11,10 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from dathub.planning import services as planning
-from dathub.planning.tests.delivery_fixtures import build
 from dathub.reporting import registry, services
 from dathub.reporting.models import BoardPack
 
 pytestmark = pytest.mark.calendar
-
-
-@pytest.fixture
-def delivery(demo):
-    return build(demo)
-
-
-@pytest.fixture
-def board(demo):
-    return demo.body("Northshire Partnership Board")
 
 
 def _build(client, board, meeting, kind="board_pack", title=""):

@@ -1,0 +1,66 @@
+"""Reads of the performance app, scoped to the actor: submissions and their rows, figures,
+the dashboard's cards, and what the figures are measured against."""
+
+from .dashboard import Card, QuarterPoint, dashboard
+from .figures import (
+    Figure,
+    breakdown_table,
+    comparable_partnerships,
+    comparison,
+    indicator_infos,
+    latest_computation,
+    local_figures,
+    national_figures,
+    periods_available,
+    shows_true_figures,
+)
+from .submissions import (
+    RowsPage,
+    home_panel_context,
+    submission_for_rows,
+    submission_get,
+    submission_list,
+    submission_rejected_csv,
+    submission_rows,
+)
+from .targets import (
+    TargetRow,
+    local_indicator_get,
+    local_indicator_list,
+    prevalence_list,
+    prevalence_rows,
+    target_list,
+    target_rows,
+    targets_by_key,
+)
+
+__all__ = [
+    "Card",
+    "QuarterPoint",
+    "dashboard",
+    "Figure",
+    "breakdown_table",
+    "comparable_partnerships",
+    "comparison",
+    "indicator_infos",
+    "latest_computation",
+    "local_figures",
+    "national_figures",
+    "periods_available",
+    "shows_true_figures",
+    "RowsPage",
+    "home_panel_context",
+    "submission_for_rows",
+    "submission_get",
+    "submission_list",
+    "submission_rejected_csv",
+    "submission_rows",
+    "TargetRow",
+    "local_indicator_get",
+    "local_indicator_list",
+    "prevalence_list",
+    "prevalence_rows",
+    "target_list",
+    "target_rows",
+    "targets_by_key",
+]

@@ -54,3 +54,17 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+
+class WorkerHeartbeat(models.Model):
+    """A background worker says it is alive every few seconds. Work claimed by a worker that
+    has stopped beating was abandoned (killed, crashed, machine lost) and is recovered."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    pid = models.IntegerField()
+    host = models.CharField(max_length=120, blank=True)
+    started_at = models.DateTimeField()
+    seen_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"worker {self.worker_id} (seen {self.seen_at:%H:%M:%S})"

@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from pathlib import PurePath
 from typing import Any
 
+from dathub.core.archives import unzipped_size
+
 from .costs import read_cost
 from .dates import Due, parse_due, read_by_when
 from .docx_reader import docx_lines
@@ -38,18 +40,6 @@ READABLE = (".txt", ".docx", ".xlsx")
 # A .docx or .xlsx is a zip: its parts are read whole into memory, so a small upload that
 # unpacks to gigabytes (a "zip bomb") is refused before it is opened.
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
-
-
-def unzipped_size(data: bytes) -> int:
-    """The size a .docx or .xlsx unpacks to (0 when it is not a zip: its reader says so)."""
-    import io
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError):
-        return 0
 
 
 def _decode(data: bytes) -> str:

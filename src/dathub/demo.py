@@ -6,6 +6,7 @@ paths to functions taking the loaded partnerships by code).
 
 from __future__ import annotations
 
+import os
 from importlib import import_module
 from typing import Any
 
@@ -131,6 +132,59 @@ EASTVALE_NAMES = {
 # The Eastvale demo only needs a co-ordinator to sign in; the rest are a directory.
 EASTVALE_SIGN_IN = {"coordinator"}
 NORTHSHIRE_SIGN_IN = {"coordinator", "analyst", "provider", "board"}
+
+
+class DemoRefused(Exception):
+    """The demo would write its published password into a real site's database."""
+
+
+DEMO_ADMIN = "admin@dathub.example"
+
+
+def _demo_partnerships() -> set[tuple[str, str]]:
+    return {(str(spec["code"]), str(spec["name"])) for spec in PARTNERSHIPS}
+
+
+def _demo_accounts() -> set[str]:
+    accounts = {DEMO_ADMIN}
+    for spec in PARTNERSHIPS:
+        sign_in = NORTHSHIRE_SIGN_IN if spec["code"] == "N01A" else EASTVALE_SIGN_IN
+        accounts |= {f"{local}@{spec['domain']}" for local in sign_in}
+    return accounts
+
+
+def refuse_unless_safe() -> None:
+    """Raise DemoRefused under production settings, or when the database holds anything but
+    the demo: a partnership that is not one of the demo's (by code and name) or an account
+    that is not a demo account. Writes nothing, and works before the first migration."""
+    from django.conf import settings
+    from django.db import connection
+
+    if settings.DATHUB_PRODUCTION:
+        raise DemoRefused(
+            "The demo cannot run under production settings: it creates accounts whose "
+            "password is published. Use dathub.config.settings.dev on a database of its own."
+        )
+    db = connection.settings_dict
+    name = str(db["NAME"])
+    in_memory = name == ":memory:" or name.startswith("file:")
+    if db["ENGINE"].endswith("sqlite3") and not in_memory and not os.path.exists(name):
+        return  # no database yet: nothing to protect (and looking would create the file)
+    tables = set(connection.introspection.table_names())
+    if Partnership._meta.db_table in tables:
+        found = set(Partnership.objects.values_list("code", "name"))
+        if found - _demo_partnerships():
+            raise DemoRefused(
+                "This database holds partnerships that are not the demo's. The demo only "
+                "loads into an empty database or one holding the demo alone."
+            )
+    if User._meta.db_table in tables:
+        emails = {e.lower() for e in User.objects.values_list("email", flat=True)}
+        if emails - _demo_accounts():
+            raise DemoRefused(
+                "This database holds accounts that are not the demo's. The demo only loads "
+                "into an empty database or one holding the demo alone."
+            )
 
 
 def _user(email: str, name: str, **extra: Any) -> User:
@@ -264,8 +318,12 @@ def _load_partnership(spec: dict[str, Any]) -> Partnership:
 @transaction.atomic
 def load_demo(*, with_activity: bool = True) -> list[tuple[str, str]]:
     """Load the demo; tests pass with_activity=False to get only partnerships and people."""
+    from django.conf import settings
+
+    if settings.DATHUB_PRODUCTION:  # whoever calls it
+        raise DemoRefused("The demo cannot run under production settings.")
     partnerships = {spec["code"]: _load_partnership(spec) for spec in PARTNERSHIPS}
-    _user("admin@dathub.example", "Site Administrator", is_staff=True, is_superuser=True)
+    _user(DEMO_ADMIN, "Site Administrator", is_staff=True, is_superuser=True)
     for dotted in DEMO_LOADERS if with_activity else []:
         module, func = dotted.rsplit(".", 1)
         getattr(import_module(module), func)(partnerships)

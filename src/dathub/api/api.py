@@ -4,17 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import (
+    BadRequest,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.openapi.schema import OpenAPISchema
 from ninja.security import APIKeyCookie, HttpBearer
 
 from dathub.tenancy import services as tenancy_services
 
-from .errors import ERROR_CODES
+from .errors import ERROR_CODES, document_errors
 
 
 class TokenAuth(HttpBearer):
@@ -39,7 +46,19 @@ class SessionAuth(APIKeyCookie):
         return user if user is not None and user.is_authenticated else None
 
 
-api = NinjaAPI(
+class DathubAPI(NinjaAPI):
+    """NinjaAPI whose OpenAPI document declares the error responses every operation gives,
+    in the one error shape, so that clients (and schemathesis) know them."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        document_errors(schema)
+        return schema
+
+
+api = DathubAPI(
     title="dathub API",
     version="1",
     description="Partnership data, scoped to what the caller may see. Authenticate with a "
@@ -81,6 +100,7 @@ def _invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
         {
             "field": ".".join(str(p) for p in e.get("loc", []) if p not in {"body", "payload"}),
             "message": e.get("msg", ""),
+            "code": str(e.get("type", "invalid")),
         }
         for e in exc.errors
     ]
@@ -94,6 +114,27 @@ def _invalid_model(request: HttpRequest, exc: DjangoValidationError) -> HttpResp
     else:
         details = [{"field": "", "message": m} for m in exc.messages]
     return _error(request, 422, "invalid", "The request is not valid.", details=details)
+
+
+@api.exception_handler(MultiPartParserError)
+@api.exception_handler(UnreadablePostError)
+@api.exception_handler(BadRequest)
+@api.exception_handler(SuspiciousOperation)
+def _bad_request(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """A body that cannot be read (multipart without a boundary, a broken upload, too many
+    fields): the client's fault, and nothing was read, so 400 and never a crash."""
+    return _error(
+        request,
+        400,
+        "bad_request",
+        "The request body could not be read. Send JSON with Content-Type: application/json, "
+        "or a form with Content-Type: multipart/form-data and its boundary.",
+    )
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_large(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return _error(request, 413, "too_large", "The request is too large.")
 
 
 @api.exception_handler(HttpError)

@@ -25,8 +25,17 @@ CSP = "; ".join(
     ]
 )
 
-# Paths reachable without signing in. The API answers 401 JSON itself.
-PUBLIC_PREFIXES = ("/sign-in", "/static/", "/api/", "/accessibility", "/health")
+# Paths reachable without signing in. The API answers 401 JSON itself; a service manager's
+# liveness and readiness probes (core.health) have no session.
+PUBLIC_PREFIXES = (
+    "/sign-in",
+    "/static/",
+    "/api/",
+    "/accessibility",
+    "/health/",
+    "/healthz",
+    "/readyz",
+)
 
 
 class SecurityHeadersMiddleware:

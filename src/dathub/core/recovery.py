@@ -40,12 +40,17 @@ def register(name: str, fn: Recoverer) -> None:
 
 
 def lost_after() -> dt.timedelta:
-    return dt.timedelta(seconds=getattr(settings, "DATHUB_WORKER_LOST_SECONDS", 30))
+    return dt.timedelta(seconds=settings.DATHUB_WORKER_LOST_SECONDS)
 
 
 def stale_after() -> dt.timedelta:
     """Work in progress with no progress for this long, and no live task, was abandoned."""
-    return dt.timedelta(seconds=getattr(settings, "DATHUB_WORK_STALE_SECONDS", 120))
+    return dt.timedelta(seconds=settings.DATHUB_WORK_STALE_SECONDS)
+
+
+def max_attempts() -> int:
+    """Times abandoned work is started before it is marked failed with a reason."""
+    return int(settings.DATHUB_WORK_MAX_ATTEMPTS)
 
 
 def new_worker_id() -> str:
@@ -103,22 +108,34 @@ def _on_live_worker(
     )
 
 
-def live_task_args(task: Any, now: dt.datetime | None = None) -> list[list[Any]]:
+def live_task_args(
+    task: Any, now: dt.datetime | None = None, *, excluding: Any = None
+) -> list[list[Any]]:
     """The positional arguments of every run of ``task`` that is waiting, or running on a
-    live worker: work that needs no recovery. Empty when tasks run at once (tests)."""
+    live worker: work that needs no recovery (``excluding``: the id of the run asking, which
+    is not another run). Empty when tasks run at once (tests)."""
     if not _uses_database_backend():
         return []
     from django_tasks_db.models import DBTaskResult
 
     now = now or clock.now()
     live = live_worker_ids(now)
+    rows = DBTaskResult.objects.filter(task_path=task.module_path, status__in=["READY", "RUNNING"])
+    if excluding is not None:
+        rows = rows.exclude(pk=excluding)
     args: list[list[Any]] = []
-    for status, workers, started, args_kwargs in DBTaskResult.objects.filter(
-        task_path=task.module_path, status__in=["READY", "RUNNING"]
-    ).values_list("status", "worker_ids", "started_at", "args_kwargs"):
+    for status, workers, started, args_kwargs in rows.values_list(
+        "status", "worker_ids", "started_at", "args_kwargs"
+    ):
         if status == "READY" or _on_live_worker(workers, started, live, now):
             args.append(list((args_kwargs or {}).get("args", [])))
     return args
+
+
+def live_ids(task: Any, now: dt.datetime | None = None) -> set[Any]:
+    """The objects (a task's first argument, an id) that a waiting or live run of ``task``
+    is working on: a recoverer leaves them alone."""
+    return {args[0] for args in live_task_args(task, now) if args}
 
 
 def fail_lost_tasks(now: dt.datetime | None = None) -> int:

@@ -12,16 +12,19 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
-from ninja import File, Form, Router, Schema, Status
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
+from pydantic import Field
 
+from dathub.api.pagination import LimitOffsetPagination
 from dathub.tenancy import permissions
 from dathub.tenancy import roles as r
 from dathub.tenancy import selectors as tenancy_selectors
 
 from . import selectors, services
+from .disclosure import WITHHELD
 
 router = Router(tags=["performance"])
 
@@ -56,7 +59,29 @@ class SubmissionOut(Schema):
 
 
 class SubmissionDetailOut(SubmissionOut):
+    """``report`` is the spec's report with one page of its ``errors`` (``errors_offset``,
+    at most ``errors_limit``, of ``errors_total``)."""
+
     report: dict[str, Any]
+    errors_total: int
+    errors_offset: int
+    errors_limit: int
+
+
+class ErrorsQuery(Schema):
+    offset: int = Field(0, ge=0, le=2**31, description="first reason of the report to return")
+    limit: int = Field(100, ge=0, le=1000, description="how many reasons (at most 1000)")
+
+
+def _submission_detail(request: HttpRequest, sub: Any, offset: int = 0, limit: int = 100) -> Any:
+    page = selectors.submission_errors(
+        actor=request.user, submission=sub, offset=offset, limit=limit
+    )
+    counts = {k: getattr(sub, k) for k in ("rows", "accepted", "rejected", "no_consent")}
+    # the response only (never saved): the report with one page of its reasons
+    sub.report = {**counts, "errors": page.errors}
+    sub.errors_total, sub.errors_offset, sub.errors_limit = page.total, page.offset, page.limit
+    return sub
 
 
 class FigureOut(Schema):
@@ -69,6 +94,7 @@ class FigureOut(Schema):
     numerator: str
     denominator: str | None
     value: str | None
+    withheld: str | None = None  # why the figure is "withheld", else null
 
 
 class FiguresOut(Schema):
@@ -92,10 +118,12 @@ def submission_list(request: HttpRequest, code: str) -> Any:
 
 
 @router.get("/partnerships/{code}/submissions/{pk}", response=SubmissionDetailOut)
-def submission_detail(request: HttpRequest, code: str, pk: int) -> Any:
-    """A submission with the spec's report: rows, accepted, rejected, no_consent, errors."""
+def submission_detail(request: HttpRequest, code: str, pk: int, page: Query[ErrorsQuery]) -> Any:
+    """A submission with the spec's report: rows, accepted, rejected, no_consent, and its
+    errors a page at a time (`offset`, `limit` up to 1000; `errors_total` says how many)."""
     p = tenancy_selectors.partnership_get(actor=request.user, code=code)
-    return selectors.submission_get(actor=request.user, partnership=p, pk=pk)
+    sub = selectors.submission_get(actor=request.user, partnership=p, pk=pk)
+    return _submission_detail(request, sub, page.offset, page.limit)
 
 
 @router.post("/partnerships/{code}/submissions", response={202: SubmissionDetailOut})
@@ -125,7 +153,7 @@ def submission_create(
         data=file.read(),
     )
     sub.refresh_from_db()
-    return Status(202, sub)
+    return Status(202, _submission_detail(request, sub))
 
 
 @router.get("/partnerships/{code}/indicators", response=FiguresOut)
@@ -139,7 +167,9 @@ def indicator_figures(
 ) -> Any:
     """Stored figures of the latest computation (`breakdown` "all" unless `breakdowns=true`,
     which needs `indicator` and `period`). Callers without the right to true figures, and
-    `published=true`, get small numbers suppressed as "*"."""
+    `published=true`, get small numbers suppressed as "*". A caller who sees only its own
+    provider's figures gets "withheld" (with the reason in `withheld`) for a partnership
+    figure that would disclose another provider's figure."""
     p = tenancy_selectors.partnership_get(actor=request.user, code=code)
     if not permissions.can(request.user, p, r.VIEW_PERFORMANCE):
         raise PermissionDenied("You may not view performance.")
@@ -157,8 +187,8 @@ def indicator_figures(
     comp = selectors.latest_computation()
 
     def text(value: Any, shown: str) -> str | None:
-        if shown == "*":
-            return "*"
+        if shown in ("*", WITHHELD):
+            return shown
         return None if value is None else str(value)
 
     return {
@@ -176,7 +206,12 @@ def indicator_figures(
                 "period_end": f.period_end,
                 "numerator": text(f.numerator, f.shown_numerator) or "0",
                 "denominator": text(f.denominator, f.shown_denominator),
-                "value": "*" if f.suppressed else (None if f.value is None else str(f.value)),
+                "value": WITHHELD
+                if f.withheld
+                else "*"
+                if f.suppressed
+                else (None if f.value is None else str(f.value)),
+                "withheld": f.withheld_reason or None,
             }
             for f in figs
         ],

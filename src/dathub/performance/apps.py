@@ -30,3 +30,10 @@ class PerformanceConfig(AppConfig):
             )
         )
         board_pack.register()
+
+        from dathub.core import recovery
+
+        from .services import recover_computations, recover_submissions
+
+        recovery.register("performance.submissions", recover_submissions)
+        recovery.register("performance.computations", recover_computations)

@@ -28,6 +28,7 @@ _TAG = {
 }
 
 SUPPRESSED = "suppressed"
+WITHHELD = "withheld"
 # The summary cards, one per rating the table can show, in the table's words' order. Met,
 # within and missed are always shown (0 is news); the others only when some row has them.
 RATING_CARDS: list[tuple[str, str, bool]] = [
@@ -37,6 +38,7 @@ RATING_CARDS: list[tuple[str, str, bool]] = [
     ("no_target", "Indicators with no target set for the quarter", False),
     ("no_figure", "Indicators with no figure for the quarter", False),
     (SUPPRESSED, "Indicators whose figure is suppressed (1 to 4 people)", False),
+    (WITHHELD, "Indicators whose figure is withheld (would disclose another provider's)", False),
 ]
 
 
@@ -75,7 +77,11 @@ def _chart(c: selectors.Card) -> dict[str, Any]:
     rows = []
     for p in c.series:
         fig = p.figure
-        shown = fig.shown_value if info.is_count else f"{fig.shown_value} ({fig.shown_numerator})"
+        shown = (
+            fig.shown_value
+            if info.is_count or fig.withheld
+            else f"{fig.shown_value} ({fig.shown_numerator})"
+        )
         rows.append(
             [fig.period, shown]
             + ([] if info.is_count else [fig.shown_denominator])
@@ -120,7 +126,11 @@ def section(partnership: Any, pack_context: Any) -> dict[str, Any]:
     for c in cards:
         latest = c.latest
         assert latest is not None
-        if latest.figure.suppressed:
+        if latest.figure.withheld:
+            # built for someone who sees only one provider's figures (disclosure.py)
+            rating = {"text": "Withheld", "tag": "grey"}
+            rated.append((WITHHELD, "Withheld"))
+        elif latest.figure.suppressed:
             rating = {"text": "Suppressed", "tag": "grey"}
             rated.append((SUPPRESSED, "Suppressed"))
         else:
@@ -158,6 +168,14 @@ def section(partnership: Any, pack_context: Any) -> dict[str, Any]:
         "the year-end forecast is worked out from this year's figures so far, as on the "
         "performance dashboard."
     )
+    withheld = next(
+        (p.figure.withheld_reason for c in cards for p in c.series if p.figure.withheld), ""
+    )
+    if withheld:
+        note += (
+            f" {withheld}. Taken with the reader’s own agency’s figures, a figure marked "
+            "“withheld” would give another provider’s."
+        )
     computed = timezone.localtime(comp.finished_at).date() if comp and comp.finished_at else None
     if as_at is not None:
         note += f" Only periods ended by {as_at.day} {as_at:%B %Y} are used."

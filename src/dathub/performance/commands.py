@@ -1,9 +1,15 @@
-"""`dathub records import FILE --partnership CODE [--agency CODE] [--month YYYY-MM]`.
+"""`dathub records import FILE --partnership CODE [--agency CODE] [--month YYYY-MM] [--replace]`.
 
 Stores the file as the submission of one agency for one reporting month (replacing the
 current one as a whole), checks it now, recomputes the figures and prints the spec's report
 as JSON (nothing client-level is printed). Exit status: 0 when every row was accepted, 1
-when some were rejected (the report says which), 2 for a usage or file error.
+when some were rejected (the report says which), 2 for a usage or file error, and 2 when
+the file would replace the current submission although it accepts far fewer rows
+(``services.CONFIRMATION_RULE``): it is then not used, unless ``--replace`` is given.
+
+The run is a submission like any other: it is claimed and reports progress between its
+steps, so the recoverer leaves it alone while it runs; killed half-way, it is a stale
+submission that the recoverer queues again and a worker finishes.
 """
 
 from __future__ import annotations
@@ -38,6 +44,11 @@ def main(argv: list[str]) -> int:
         help="e-mail of the person submitting (default: a site administrator)",
     )
     parser.add_argument("--no-recompute", action="store_true", help="do not recompute figures")
+    parser.add_argument(
+        "--replace",
+        action="store_true",
+        help="replace the current submission even when this file accepts far fewer rows",
+    )
     args = parser.parse_args(argv)
 
     from django.core.exceptions import PermissionDenied, ValidationError
@@ -98,9 +109,22 @@ def main(argv: list[str]) -> int:
     sub = services.submission_process(sub.pk, recompute=False)
     if sub.status == sub.Status.FAILED:
         return fail(sub.failure)
+    if sub.status == sub.Status.AWAITING:
+        current = services.current_for(sub)
+        if not args.replace:
+            services.submission_keep_current(actor=actor, submission=sub)
+            print(json.dumps(store.full_report(sub)))
+            return fail(
+                f"nothing was replaced: the file accepts {sub.accepted} of {sub.rows} rows, "
+                f"fewer than half the {current.accepted if current else 0} accepted rows of "
+                f"the current submission {current.pk if current else ''} for {sub.agency}, "
+                f"{sub.month:%Y-%m}. Check the file, or pass --replace to replace it "
+                f"anyway (stored as submission {sub.pk}, not used)."
+            )
+        sub = services.submission_replace_confirm(actor=actor, submission=sub)
     if not args.no_recompute:
         services.recompute()
-    print(json.dumps(sub.report))
+    print(json.dumps(store.full_report(sub)))
     replaced = ", ".join(str(s.pk) for s in sub.replaces.all())
     print(
         f"Stored as submission {sub.pk} for {sub.agency}, {sub.month:%Y-%m} in "

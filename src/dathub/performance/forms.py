@@ -7,6 +7,8 @@ from typing import Any
 
 from django import forms
 
+from dathub.core.forms import Form
+
 from .catalogue import NATIONAL
 
 
@@ -15,7 +17,7 @@ def _previous_month(today: dt.date) -> str:
     return f"{first:%Y-%m}"
 
 
-class SubmissionForm(forms.Form):
+class SubmissionForm(Form):
     agency = forms.ChoiceField(label="Agency")
     month = forms.CharField(
         label="Reporting month",
@@ -36,13 +38,13 @@ class SubmissionForm(forms.Form):
         self.fields["month"].initial = _previous_month(today)
 
 
-class PrevalenceForm(forms.Form):
+class PrevalenceForm(Form):
     financial_year = forms.CharField(label="Financial year", help_text="For example 2026/27.")
     ocu_estimate = forms.IntegerField(label="Estimated opiate and/or crack users", min_value=1)
     source = forms.CharField(label="Source of the estimate", required=False, max_length=200)
 
 
-class PrevalenceFileForm(forms.Form):
+class PrevalenceFileForm(Form):
     file = forms.FileField(
         label="Prevalence file",
         help_text="A CSV with the columns DAT, FINYEAR and OCU_ESTIMATE, for example "
@@ -56,7 +58,7 @@ class PrevalenceFileForm(forms.Form):
         return upload
 
 
-class TargetForm(forms.Form):
+class TargetForm(Form):
     indicator = forms.ChoiceField(label="Indicator")
     financial_year = forms.CharField(label="Financial year", help_text="For example 2026/27.")
     value = forms.DecimalField(
@@ -98,7 +100,7 @@ class TargetForm(forms.Form):
         self.fields["indicator"].choices = choices  # type: ignore[attr-defined]
 
 
-class LocalIndicatorForm(forms.Form):
+class LocalIndicatorForm(Form):
     code = forms.SlugField(
         label="Short code",
         max_length=40,
@@ -117,7 +119,7 @@ class LocalIndicatorForm(forms.Form):
     )
 
 
-class LocalFigureForm(forms.Form):
+class LocalFigureForm(Form):
     financial_year = forms.CharField(label="Financial year", help_text="For example 2026/27.")
     quarter = forms.TypedChoiceField(
         label="Period",

@@ -7,6 +7,11 @@ engine reads them back without re-parsing) and the rejected rows as the correcti
 (the rows as written, the file's header, and a ``reasons`` column). They live in their own
 table so lists of submissions never load them, and they are read only through
 ``selectors.submission_rows`` / ``selectors.submission_rejected_csv``, which audit the read.
+
+The report's per-row reasons (line, field, code, message: no cell value) are kept beside
+them as a compressed Parquet table (``SubmissionData.errors``) and read a page at a time
+(``selectors.submission_errors``); the submission itself holds only the counts, so lists and
+pages of submissions stay small whatever a file held.
 """
 
 from __future__ import annotations
@@ -26,14 +31,24 @@ class Submission(PartnershipOwned):
     """One agency's records file for one reporting month.
 
     A newer submission for the same agency and month replaces the current one as a whole
-    (``status`` ``replaced``, ``replaced_by`` set); replaced submissions stay as history.
+    (``status`` ``replaced``, ``replaced_by`` set); replaced submissions stay as history. One
+    that accepts far fewer rows than the current one waits for a person to confirm the
+    replacement (``awaiting``; the rule is ``services.submissions.needs_confirmation``), or
+    to keep the current one (``declined``).
+
+    Processing is claimed atomically (``received`` to ``processing``, ``attempts`` + 1) and
+    reports progress (``progress_at``); work that stops (a killed worker or command) is
+    found by the recoverer and run again, up to ``recovery.max_attempts()`` times, then
+    failed with a reason and a way to try again (``failure_code``).
     """
 
     class Status(models.TextChoices):
         RECEIVED = "received", "Waiting to be processed"
         PROCESSING = "processing", "Being processed"
+        AWAITING = "awaiting", "Waiting for confirmation"
         CURRENT = "current", "Current"
         REPLACED = "replaced", "Replaced"
+        DECLINED = "declined", "Not used"
         FAILED = "failed", "Could not be read"
 
     agency = models.CharField(max_length=16)
@@ -56,10 +71,15 @@ class Submission(PartnershipOwned):
     accepted = models.PositiveIntegerField(null=True, blank=True)
     rejected = models.PositiveIntegerField(null=True, blank=True)
     no_consent = models.PositiveIntegerField(null=True, blank=True)
-    report = models.JSONField(default=dict, blank=True)  # the spec's report, exactly
+    error_count = models.PositiveIntegerField(null=True, blank=True)  # reasons in the report
+    # the spec's report without its list of reasons (``SubmissionData.errors``): the counts
+    report = models.JSONField(default=dict, blank=True)
     progress = models.PositiveSmallIntegerField(default=0)  # percent
+    progress_at = models.DateTimeField(null=True, blank=True)  # when the work last moved on
+    attempts = models.PositiveSmallIntegerField(default=0)  # times processing was started
     stage = models.CharField(max_length=80, blank=True)
     failure = models.CharField(max_length=300, blank=True)
+    failure_code = models.CharField(max_length=20, blank=True)
 
     class Meta:
         ordering = ["-month", "agency", "-submitted_at", "-id"]
@@ -88,6 +108,10 @@ class Submission(PartnershipOwned):
     def in_progress(self) -> bool:
         return self.status in {self.Status.RECEIVED, self.Status.PROCESSING}
 
+    @property
+    def awaiting(self) -> bool:
+        return self.status == self.Status.AWAITING
+
 
 class SubmissionData(models.Model):
     """The client-level content of a submission; see the module docstring."""
@@ -95,10 +119,12 @@ class SubmissionData(models.Model):
     submission = models.OneToOneField(
         Submission, primary_key=True, on_delete=models.CASCADE, related_name="data"
     )
-    upload = models.BinaryField(null=True, blank=True)  # the file until it is processed
+    # the file until it is processed (kept while a failed one may be tried again)
+    upload = models.BinaryField(null=True, blank=True)
     upload_format = models.CharField(max_length=8, default="csv")  # csv | xlsx
     accepted = models.BinaryField(null=True, blank=True)  # Parquet
     rejected = models.BinaryField(null=True, blank=True)  # correction CSV
+    errors = models.BinaryField(null=True, blank=True)  # the report's reasons, Parquet (zstd)
 
     def __str__(self) -> str:
         return f"Rows of submission {self.submission_id}"
@@ -115,6 +141,7 @@ class Computation(models.Model):
     started_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.RUNNING)
+    progress_at = models.DateTimeField(null=True, blank=True)  # when the run last moved on
     as_of = models.DateField()
     rows_used = models.PositiveIntegerField(default=0)
     results = models.PositiveIntegerField(default=0)

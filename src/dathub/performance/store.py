@@ -18,23 +18,48 @@ import io
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import polars as pl
+from django.conf import settings
+
+from dathub.core.archives import unzipped_size
 
 from .engine.check_result import CheckResult, write_rejected_csv
-from .engine.reading import RawRecords, RecordsFileError, read_csv_bytes, read_records
+from .engine.reading import LINE, RawRecords, RecordsFileError, read_csv_bytes, read_records
 
 MONTH = "_month"
 
+# An upload's limits (settings DATHUB_RECORDS_MAX_UNZIPPED_BYTES and _MAX_ROWS): a
+# workbook's size unpacked (its parts are read whole; a small .xlsx can unpack to gigabytes),
+# and the rows one submission may hold (CSV and .xlsx alike: the work, the stored rows and
+# the report all grow with them).
+
+
+def max_unzipped_bytes() -> int:
+    return int(settings.DATHUB_RECORDS_MAX_UNZIPPED_BYTES)
+
+
+def max_rows() -> int:
+    return int(settings.DATHUB_RECORDS_MAX_ROWS)
+
 
 def read_upload(data: bytes, fmt: str) -> RawRecords:
-    """The uploaded file as the engine reads it (CSV bytes, or an .xlsx workbook)."""
+    """The uploaded file as the engine reads it (CSV bytes, or an .xlsx workbook), refused
+    when a workbook unpacks to more than ``max_unzipped_bytes()`` or the file holds more
+    than ``max_rows()`` rows."""
     if fmt == "xlsx":
+        limit = max_unzipped_bytes()
+        if unzipped_size(data) > limit:
+            raise RecordsFileError(
+                f"the workbook unpacks to more than {limit // (1024 * 1024)} MB, the most a "
+                "records workbook may; send it as CSV, or split it"
+            )
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "upload.xlsx"
             path.write_bytes(data)
-            return read_records(path)
-    return read_csv_bytes(data)
+            return read_records(path, max_rows=max_rows())
+    return read_csv_bytes(data, max_rows=max_rows())
 
 
 def safe_file_error(exc: RecordsFileError) -> str:
@@ -63,6 +88,58 @@ def accepted_frame(blob: bytes | memoryview | None) -> pl.DataFrame | None:
     if blob is None:
         return None
     return pl.read_parquet(io.BytesIO(bytes(blob)))
+
+
+ERROR_SCHEMA = {LINE: pl.Int64, "field": pl.String, "code": pl.String, "message": pl.String}
+
+
+def errors_bytes(result: CheckResult) -> bytes:
+    """The report's reasons, compactly: Parquet, zstd, in row groups a page can be read from
+    (the messages and codes repeat, so a million reasons take a few megabytes)."""
+    buf = io.BytesIO()
+    result.errors.select(list(ERROR_SCHEMA)).cast(ERROR_SCHEMA).write_parquet(  # type: ignore[arg-type]
+        buf, compression="zstd", row_group_size=50_000
+    )
+    return buf.getvalue()
+
+
+def errors_page(blob: bytes | memoryview | None, offset: int, limit: int) -> list[dict[str, Any]]:
+    """Reasons ``offset`` to ``offset + limit`` in the spec's shape (row, field, code, message)."""
+    if not blob or limit <= 0:
+        return []
+    frame = pl.scan_parquet(io.BytesIO(bytes(blob))).slice(offset, limit).collect()
+    return [
+        {"row": r[LINE], "field": r["field"], "code": r["code"], "message": r["message"]}
+        for r in frame.iter_rows(named=True)
+    ]
+
+
+def full_report(submission: Any) -> dict[str, Any]:
+    """The spec's report of a stored submission, every reason included (for the command
+    line, whose files are bounded by ``max_rows()``; pages and the API read it in pages)."""
+    from .models import SubmissionData
+
+    blob = (
+        SubmissionData.objects.filter(submission=submission)
+        .values_list("errors", flat=True)
+        .first()
+    )
+    errors = errors_page(blob, 0, submission.error_count or 0)
+    return {**store_counts(submission), "errors": errors}
+
+
+def store_counts(submission: Any) -> dict[str, Any]:
+    return {k: getattr(submission, k) for k in ("rows", "accepted", "rejected", "no_consent")}
+
+
+def report_counts(result: CheckResult) -> dict[str, int]:
+    """The spec's report without its reasons (kept on the submission)."""
+    return {
+        "rows": result.rows,
+        "accepted": result.accepted.height,
+        "rejected": result.rejected.height,
+        "no_consent": result.no_consent,
+    }
 
 
 def rejected_bytes(result: CheckResult) -> bytes:

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from dathub.core import clock
 from dathub.core.partnership_views import partnership_view
@@ -174,6 +174,9 @@ def breakdowns(request: HttpRequest, partnership: Any) -> HttpResponse:
             "groups": [
                 (label, [(breakdown_label(f.breakdown), f) for f in figs]) for label, figs in groups
             ],
+            "withheld_reason": next(
+                (f.withheld_reason for _, figs in groups for f in figs if f.withheld), ""
+            ),
         },
     )
 
@@ -277,16 +280,35 @@ def submission_create(request: HttpRequest, partnership: Any) -> HttpResponse:
     )
 
 
+def _int_param(request: HttpRequest, name: str, default: int = 1) -> int:
+    try:
+        return max(1, min(int(request.GET.get(name, default)), 10**9))
+    except ValueError:
+        return default
+
+
 @require_GET
 @partnership_view(r.VIEW_PERFORMANCE)
 def submission_detail(request: HttpRequest, partnership: Any, pk: int) -> HttpResponse:
     sub = selectors.submission_get(actor=request.user, partnership=partnership, pk=pk)
+    per_page = selectors.ERRORS_PER_PAGE
+    page = _int_param(request, "errors_page")
+    errors = selectors.submission_errors(
+        actor=request.user, submission=sub, offset=(page - 1) * per_page, limit=per_page
+    )
+    stalled = selectors.submission_stalled(sub)
+    may_act = sub.agency in services.agencies_for(request.user, partnership)
     context = {
         "partnership": partnership,
         "submission": sub,
         "can_see_rows": permissions.can(request.user, partnership, r.VIEW_CLIENT_RECORDS),
-        "errors": (sub.report or {}).get("errors", [])[:500],
-        "more_errors": max(0, len((sub.report or {}).get("errors", [])) - 500),
+        "errors": errors,
+        "stalled": stalled,
+        "polling": sub.in_progress and not stalled,
+        "current": services.current_for(sub) if sub.awaiting else None,
+        "confirmation_rule": services.CONFIRMATION_RULE,
+        "may_act": may_act,
+        "can_retry": may_act and services.can_retry(sub),
         "history": selectors.submission_list(actor=request.user, partnership=partnership)
         .filter(agency=sub.agency, month=sub.month)
         .order_by("-submitted_at", "-pk"),
@@ -294,9 +316,41 @@ def submission_detail(request: HttpRequest, partnership: Any, pk: int) -> HttpRe
     if request.headers.get("HX-Request"):
         return render(request, "performance/includes/submission_status.html", context)
     response = render(request, "performance/submission_detail.html", context)
-    if sub.in_progress:
+    if context["polling"]:
         response["Refresh"] = "3"  # without JavaScript the browser reloads until it is done
     return response
+
+
+_SUBMISSION_DECISIONS: dict[str, tuple[Any, str]] = {
+    "replace": (services.submission_replace_confirm, "The new file is now the current one."),
+    "keep": (services.submission_keep_current, "The current submission was kept."),
+    "retry": (services.submission_retry, "The file is being checked again."),
+    "discard": (services.submission_discard_upload, "The uploaded file was removed."),
+}
+
+
+@require_POST
+@partnership_view(r.SUBMIT_RECORDS)
+def submission_decide(request: HttpRequest, partnership: Any, pk: int, decision: str) -> Any:
+    """A person's decision on a submission: replace the current one with it, keep the
+    current one, try a failed one again, or remove a failed one's file (services, audited)."""
+    sub = selectors.submission_get(actor=request.user, partnership=partnership, pk=pk)
+    if decision not in _SUBMISSION_DECISIONS:
+        raise Http404("No such action")
+    service, done = _SUBMISSION_DECISIONS[decision]
+    kwargs: dict[str, Any] = {}
+    if decision == "replace":
+        try:
+            kwargs["current_id"] = int(request.POST.get("current", ""))
+        except ValueError:
+            kwargs["current_id"] = None
+    try:
+        service(actor=request.user, submission=sub, **kwargs)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, done)
+    return redirect("performance:submission-detail", partnership.code, sub.pk)
 
 
 @require_GET
@@ -471,6 +525,11 @@ urlpatterns = [
         "p/<str:code>/performance/submissions/<int:pk>/rejected.csv",
         submission_rejected_csv,
         name="submission-rejected-csv",
+    ),
+    path(
+        "p/<str:code>/performance/submissions/<int:pk>/<slug:decision>/",
+        submission_decide,
+        name="submission-decide",
     ),
     path("p/<str:code>/performance/targets/", targets, name="targets"),
     path("p/<str:code>/performance/targets/new/", target_create, name="target-new"),

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
-from ninja import File, Form, Router, Schema, Status
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from ninja import Field, File, Form, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
+from pydantic import StringConstraints
 
+from dathub.api.schemas import InputSchema
+from dathub.core.text import ONE_LINE, SafeText
 from dathub.tenancy import selectors as tenancy_selectors
 
 from . import selectors, services
@@ -31,18 +35,25 @@ class PlanSummary(Schema):
         return obj.partnership.code
 
 
-class ObjectiveIn(Schema):
-    number: int | None = None
-    title: str | None = None
-    due: str | None = None  # the 'by when' text, read like an imported one
-    owners: str | None = None
+# The bounds of the model fields the texts land in (`due_text`, `owners_text`, `cost_text`).
+DueText = Annotated[str, StringConstraints(max_length=200), ONE_LINE]
+OwnersText = Annotated[str, StringConstraints(max_length=300), ONE_LINE]
+CostText = Annotated[str, StringConstraints(max_length=200), ONE_LINE]
+Number = Annotated[int, Field(ge=0, le=2**31 - 1)]
 
 
-class ActionIn(Schema):
-    text: str | None = None
-    due: str | None = None
-    owners: str | None = None
-    cost: str | None = None
+class ObjectiveIn(InputSchema):
+    number: Number | None = None
+    title: SafeText | None = None
+    due: DueText | None = None  # the 'by when' text, read like an imported one
+    owners: OwnersText | None = None
+
+
+class ActionIn(InputSchema):
+    text: SafeText | None = None
+    due: DueText | None = None
+    owners: OwnersText | None = None
+    cost: CostText | None = None
 
 
 def _plan_json(request: HttpRequest, plan: Any) -> dict[str, Any]:
@@ -71,27 +82,80 @@ def plan_detail(request: HttpRequest, pk: int) -> Any:
     return _plan_json(request, selectors.plan_get_visible(actor=request.user, pk=pk))
 
 
-@router.post("/plans", response={201: dict})
+class PlanImportOut(Schema):
+    """An uploaded plan document and how far its import has got."""
+
+    id: int
+    partnership: str
+    filename: str
+    status: str  # reading, pending, confirmed, failed, expired, cancelled
+    progress: int
+    step: str
+    status_url: str
+    error: dict[str, str] | None = None  # {"code", "message"} when it failed
+    issues: list[dict[str, Any]] = []  # the cells that could not be interpreted
+    plan_id: int | None = None
+    plan: dict[str, Any] | None = None  # the plan as dathub.plan/1, once saved
+
+
+def _import_out(request: HttpRequest, staged: Any) -> dict[str, Any]:
+    plan = (
+        selectors.plan_get_visible(actor=request.user, pk=staged.plan_id)
+        if staged.plan_id
+        else None
+    )
+    return {
+        "id": staged.pk,
+        "partnership": staged.partnership.code,
+        "filename": staged.filename,
+        "status": staged.status,
+        "progress": staged.progress,
+        "step": staged.progress_step,
+        "status_url": reverse("api:plan_import_detail", kwargs={"pk": staged.pk}),
+        "error": (
+            {"code": staged.error_code or "failed", "message": staged.error}
+            if staged.status == "failed"
+            else None
+        ),
+        "issues": staged.issues,
+        "plan_id": staged.plan_id,
+        "plan": _plan_json(request, plan) if plan is not None else None,
+    }
+
+
+@router.post("/plans", response={202: PlanImportOut})
 def plan_create(
     request: HttpRequest,
+    response: HttpResponse,
     partnership: Form[str],
     document: File[UploadedFile],
     financial_year: Form[str] = "",
 ) -> Any:
-    """Upload a plan document (.docx, .xlsx or .txt); it is stored as a draft plan, all or
-    nothing. The response is the plan plus the cells that could not be interpreted."""
+    """Upload a plan document (.docx, .xlsx or .txt) to be stored as a draft plan, all or
+    nothing. The document is read in the background: the answer (202) is the import, with
+    `status_url` to follow until `status` is `confirmed` (with `plan`, and the cells that
+    could not be interpreted in `issues`) or `failed` (with `error`). A file that is plainly
+    not a plan (wrong type, empty, unpacking to more than the cap) is refused at once (422)."""
     p = tenancy_selectors.partnership_get(actor=request.user, code=partnership)
     if document.size and document.size > MAX_DOCUMENT_BYTES:
         raise HttpError(413, "The document must be smaller than 10 MB.")
-    staged = services.plan_import_stage(
+    staged = services.plan_import_upload(
         actor=request.user,
         partnership=p,
         filename=document.name or "plan",
         data=document.read(),
         financial_year=financial_year,
+        confirm_when_read=True,
     )
-    plan = services.plan_import_confirm(actor=request.user, plan_import=staged)
-    return Status(201, {**_plan_json(request, plan), "issues": staged.issues})
+    out = _import_out(request, staged)
+    response["Location"] = out["status_url"]
+    return Status(202, out)
+
+
+@router.get("/plan-imports/{pk}", response=PlanImportOut)
+def plan_import_detail(request: HttpRequest, pk: int) -> Any:
+    """An uploaded plan document and how far its import has got (see `POST /plans`)."""
+    return _import_out(request, selectors.plan_import_get_visible(actor=request.user, pk=pk))
 
 
 def _objective(request: HttpRequest, pk: int, objective_pk: int) -> tuple[Any, Any]:

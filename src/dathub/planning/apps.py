@@ -21,3 +21,13 @@ class PlanningConfig(AppConfig):
         from . import delivery_ready
 
         delivery_ready.ready()
+
+        from dathub.core import recovery
+
+        from . import reminders, services
+
+        # work left behind by a lost worker: imports being read, the reminders' daily chain;
+        # and uploads never confirmed, whose documents expire
+        recovery.register("planning.imports", services.plan_import_recover)
+        recovery.register("planning.imports-expired", services.plan_import_expire)
+        recovery.register("planning.reminders", reminders.recover_schedule)

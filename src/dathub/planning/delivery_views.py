@@ -6,6 +6,7 @@ from __future__ import annotations
 import mimetypes
 from typing import Any, cast
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
@@ -277,7 +278,12 @@ def progress_upload(request: HttpRequest, partnership: Any) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["spreadsheet"]
         try:
-            rows = delivery_xlsx.read_sheet(upload.read(), partnership_code=partnership.code)
+            rows = delivery_xlsx.read_sheet(
+                upload.read(),
+                partnership_code=partnership.code,
+                max_unzipped_bytes=services.max_unzipped_bytes(),
+                max_rows=int(settings.DATHUB_PROGRESS_MAX_ROWS),
+            )
         except delivery_xlsx.NotOurLayout as exc:
             form.add_error("spreadsheet", f"{exc} Nothing was applied.")
         else:

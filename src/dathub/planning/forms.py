@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from dathub.core.forms import Form
 from dathub.tenancy.forms import PartnershipForm
 from dathub.tenancy.models import Person, RoleName
 
@@ -64,7 +65,7 @@ class PlanImportForm(PartnershipForm):
         return upload
 
 
-class PlanStatusForm(forms.Form):
+class PlanStatusForm(Form):
     status = forms.ChoiceField(choices=Plan.Status.choices)
 
 
@@ -197,7 +198,7 @@ DUE_PERIODS = [
 ]
 
 
-class ActionSearchForm(forms.Form):
+class ActionSearchForm(Form):
     q = forms.CharField(label="Text", required=False)
     owner = forms.ChoiceField(label="Owner", required=False)
     due = forms.ChoiceField(label="Due", choices=DUE_PERIODS, required=False)
@@ -222,7 +223,7 @@ class ActionSearchForm(forms.Form):
 # --- delivery tracking ------------------------------------------------------------------
 
 
-class ProgressUpdateForm(forms.Form):
+class ProgressUpdateForm(Form):
     status = forms.ChoiceField(
         choices=Action.Status.choices, widget=forms.RadioSelect, label="Status"
     )
@@ -269,7 +270,7 @@ class ProgressUpdateForm(forms.Form):
     )
 
 
-class ProgressUploadForm(forms.Form):
+class ProgressUploadForm(Form):
     spreadsheet = forms.FileField(
         label="Progress spreadsheet",
         help_text="The .xlsx file downloaded from this page, with the ‘New …’ columns filled "

@@ -69,15 +69,22 @@ class Plan(PartnershipOwned):
 
 
 class PlanImport(PartnershipOwned):
-    """An uploaded plan document waiting for its preview to be confirmed.
+    """An uploaded plan document: read in the background, then waiting for its preview to
+    be confirmed.
 
-    The original file is kept with the plan it became, so the import can always be traced.
+    The request that receives the file only stores it ("reading"); a background task reads
+    it, reporting progress, and leaves it "pending" (the preview) or "failed" (with the
+    reason the user sees). The original file is kept with the plan it became, so the import
+    can always be traced; an upload never confirmed expires and its document is removed.
     """
 
     class Status(models.TextChoices):
+        READING = "reading", "Being read"
         PENDING = "pending", "Waiting for confirmation"
         CONFIRMED = "confirmed", "Imported"
         CANCELLED = "cancelled", "Cancelled"
+        FAILED = "failed", "Could not be read"
+        EXPIRED = "expired", "Expired"
 
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -86,11 +93,24 @@ class PlanImport(PartnershipOwned):
     document = models.BinaryField()
     # the document's SHA-256, to see that the same file was imported before
     digest = models.CharField(max_length=64, blank=True, db_index=True)
-    parsed = models.JSONField()
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    parsed = models.JSONField(default=dict)
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
     plan = models.ForeignKey(
         Plan, null=True, blank=True, on_delete=models.PROTECT, related_name="imports"
     )
+    # what the upload asked for: the year when the document does not say, and (the API)
+    # whether to save the plan as soon as it has been read, with no preview
+    financial_year = models.CharField(max_length=9, blank=True)
+    confirm_when_read = models.BooleanField(default=False)
+    # the background reading
+    progress = models.PositiveSmallIntegerField(default=0)
+    progress_step = models.CharField(max_length=200, blank=True)
+    progress_at = models.DateTimeField(null=True, blank=True)  # last sign of life
+    attempts = models.PositiveSmallIntegerField(default=0)  # times the reading was started
+    error_code = models.CharField(max_length=32, blank=True)
+    error = models.TextField(blank=True)  # the reason the user sees when it failed
 
     class Meta:
         ordering = ["-created_at"]

@@ -104,7 +104,9 @@ def people_to_remind(partnership_code: str | None = None) -> QuerySet[Person]:
 
 
 def _site_url() -> str:
-    return getattr(settings, "DATHUB_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+    # An e-mail has no request to take the address from: the one setting says where the site
+    # is (settings.production requires it).
+    return str(settings.DATHUB_SITE_URL).rstrip("/")
 
 
 def render_digest(digest: Digest) -> tuple[str, str, str]:
@@ -196,25 +198,24 @@ def next_run(now: datetime | None = None) -> datetime:
     )
 
 
-def _pending_exists(task: Any) -> bool:
-    from django_tasks_db.backend import DatabaseBackend
-    from django_tasks_db.models import DBTaskResult
+def _pending_exists(task: Any, *, running: str | None = None) -> bool:
+    """A run of ``task`` is waiting, or running on a live worker (one a lost worker left
+    "running" will never run again). ``running`` is the run asking: itself running, it is
+    not the next one."""
+    from dathub.core import recovery
 
-    if not isinstance(task.get_backend(), DatabaseBackend):
-        return False
-    return DBTaskResult.objects.filter(
-        task_path=task.module_path, status__in=["READY", "RUNNING"]
-    ).exists()
+    return bool(recovery.live_task_args(task, excluding=running))
 
 
-def schedule(*, at: datetime | None = None) -> datetime | None:
+def schedule(*, at: datetime | None = None, running: str | None = None) -> datetime | None:
     """Queue the daily digest task unless one is already waiting. Backends that cannot run
-    a task later (the tests' immediate backend) are left alone."""
+    a task later (the tests' immediate backend) are left alone. ``running`` is the id of
+    the run that asks for the next one (see send_reminders_task)."""
     from .tasks import send_reminders_task
 
     if not send_reminders_task.get_backend().supports_defer:
         return None
-    if _pending_exists(send_reminders_task):
+    if _pending_exists(send_reminders_task, running=running):
         return None
     when = at or next_run()
     send_reminders_task.using(run_after=when).enqueue()
@@ -222,12 +223,18 @@ def schedule(*, at: datetime | None = None) -> datetime | None:
     return when
 
 
-def ensure_scheduled() -> datetime | None:
-    """At worker start: queue a run now if today's 07:00 has passed (a person never gets
-    two digests in a day), else at 07:00."""
-    now = timezone.localtime()
+def ensure_scheduled(now: datetime | None = None) -> datetime | None:
+    """At worker start (and by the recoverer): queue a run now if today's 07:00 has passed
+    (a person never gets two digests in a day), else at 07:00."""
+    now = timezone.localtime(now or clock.now())
     at = now if now.time() >= SEND_AT else None
     return schedule(at=at)
+
+
+def recover_schedule(now: datetime) -> int:
+    """The recoverer (dathub.core.recovery): the daily chain queues its next run as it
+    ends, so a worker killed mid-run would end the chain; with no run waiting, queue one."""
+    return 1 if ensure_scheduled(now) is not None else 0
 
 
 def main(argv: list[str]) -> int:

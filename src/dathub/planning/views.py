@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.text import slugify
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from dathub.core import clock
 from dathub.core.partnership_views import partnership_view
@@ -219,13 +219,15 @@ def plan_export(request: HttpRequest, partnership: Any, pk: int, fmt: str) -> Ht
 
 @partnership_view(r.MANAGE_PLANS)
 def plan_import(request: HttpRequest, partnership: Any) -> HttpResponse:
+    """The upload: the request only stores the file; it is read in the background while the
+    preview page shows how far the reading has got."""
     form = forms.PlanImportForm(
         request.POST or None, request.FILES or None, partnership=partnership
     )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["document"]
         try:
-            staged = services.plan_import_stage(
+            staged = services.plan_import_upload(
                 actor=request.user,
                 partnership=partnership,
                 filename=upload.name,
@@ -243,6 +245,16 @@ def plan_import(request: HttpRequest, partnership: Any) -> HttpResponse:
         reverse("planning:plan-list", args=[partnership.code]),
         "Upload and preview",
     )
+
+
+def _import_status_context(partnership: Any, staged: Any) -> dict[str, Any]:
+    return {
+        "partnership": partnership,
+        "staged": staged,
+        # reading with no sign of life: the page stops polling and says so
+        "stalled": services.plan_import_is_stale(staged),
+        "retryable": services.plan_import_can_retry(staged),
+    }
 
 
 @partnership_view(r.MANAGE_PLANS)
@@ -282,16 +294,43 @@ def plan_import_preview(request: HttpRequest, partnership: Any, pk: int) -> Http
         request,
         "planning/import_preview.html",
         {
-            "staged": staged,
+            **_import_status_context(partnership, staged),
             "data": data,
             "counts": counts,
             "issues": staged.issues,
             "check": check,
-            "partnership": partnership,
             "editable": False,
             "statuses": {},
+            "lifetime_hours": round(services.staged_lifetime().total_seconds() / 3600),
         },
     )
+
+
+@partnership_view(r.MANAGE_PLANS)  # outermost: one without the right is refused first
+@require_GET
+def plan_import_status(request: HttpRequest, partnership: Any, pk: int) -> HttpResponse:
+    """The small progress fragment htmx polls while the document is being read."""
+    staged = selectors.plan_import_get(actor=request.user, partnership=partnership, pk=pk)
+    response = render(
+        request,
+        "planning/includes/import_status.html",
+        _import_status_context(partnership, staged),
+    )
+    if request.GET.get("was") == "reading" and staged.status != "reading":
+        response["HX-Refresh"] = "true"  # read (or failed): reload the page to show it
+    return response
+
+
+@require_POST
+@partnership_view(r.MANAGE_PLANS)
+def plan_import_retry(request: HttpRequest, partnership: Any, pk: int) -> HttpResponse:
+    """The "Try again" of a reading that failed or stalled."""
+    staged = selectors.plan_import_get(actor=request.user, partnership=partnership, pk=pk)
+    try:
+        services.plan_import_retry(actor=request.user, plan_import=staged)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("planning:plan-import-preview", partnership.code, staged.pk)
 
 
 # --- finding actions ----------------------------------------------------------------------
@@ -350,6 +389,10 @@ urlpatterns = [
     path("p/<str:code>/plans/new/", plan_create, name="plan-create"),
     path("p/<str:code>/plans/import/", plan_import, name="plan-import"),
     path("p/<str:code>/plans/imports/<int:pk>/", plan_import_preview, name="plan-import-preview"),
+    path(
+        "p/<str:code>/plans/imports/<int:pk>/status/", plan_import_status, name="plan-import-status"
+    ),
+    path("p/<str:code>/plans/imports/<int:pk>/retry/", plan_import_retry, name="plan-import-retry"),
     path(P, plan_detail, name="plan-detail"),
     path(f"{P}edit/", plan_edit, name="plan-edit"),
     path(f"{P}status/", plan_status, name="plan-status"),

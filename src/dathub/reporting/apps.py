@@ -15,3 +15,10 @@ class ReportingConfig(AppConfig):
                 "Board packs", "reporting:pack-list", r.VIEW_GOVERNANCE, 40, section="reporting:"
             )
         )
+
+        from dathub.core import recovery
+
+        from . import services
+
+        # builds left "building" by a lost worker are queued again or stopped
+        recovery.register("reporting.builds", services.board_pack_recover)

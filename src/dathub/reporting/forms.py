@@ -4,13 +4,14 @@ from typing import Any
 
 from django import forms
 
+from dathub.core.forms import Form
 from dathub.tenancy.models import Body
 
 from .models import BoardPack
 from .registry import REVIEW_HEADINGS
 
 
-class BoardPackForm(forms.Form):
+class BoardPackForm(Form):
     kind = forms.ChoiceField(
         label="What are you building?",
         choices=BoardPack.Kind.choices,
@@ -38,7 +39,7 @@ class BoardPackForm(forms.Form):
         self.fields["body"].queryset = bodies  # type: ignore[attr-defined]
 
 
-class NarrativeForm(forms.Form):
+class NarrativeForm(Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for key, heading, guidance in REVIEW_HEADINGS:

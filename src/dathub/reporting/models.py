@@ -52,6 +52,8 @@ class BoardPack(PartnershipOwned):
         editable=False,
     )
     build_started_at = models.DateTimeField(null=True, blank=True, editable=False)
+    build_progress_at = models.DateTimeField(null=True, blank=True, editable=False)  # last sign
+    build_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
     built_at = models.DateTimeField(null=True, blank=True, editable=False)
     issued_at = models.DateTimeField(null=True, blank=True, editable=False)
     issued_by = models.ForeignKey(

@@ -2,11 +2,17 @@
 
 Once issued a pack never changes: its content, web page, PDF and Word document are the copy
 the board saw.
+
+A build is safe to run again (a pack no longer "building" is left alone; a second run
+rebuilds the same content). ``board_pack_recover`` (registered with dathub.core.recovery)
+queues again a build whose worker was lost, up to ``recovery.max_attempts()`` times, then stops it
+with the reason and a "Try again" (``board_pack_retry``).
 """
 
 from __future__ import annotations
 
 import calendar
+import datetime as dt
 import logging
 from datetime import date, timedelta
 from typing import Any
@@ -14,7 +20,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from dathub.core import audit, clock
+from dathub.core import audit, clock, recovery
 from dathub.core.services import audited_create
 from dathub.tenancy import permissions
 from dathub.tenancy import roles as r
@@ -27,6 +33,7 @@ from .registry import MANAGEMENT_REVIEW, REVIEW_HEADINGS, PackContext
 log = logging.getLogger("dathub.reporting")
 STUCK_AFTER = timedelta(minutes=10)  # a build not finished by then may be started again
 CYCLE_MONTHS = {"monthly": 1, "bimonthly": 2, "quarterly": 3}
+WAITING = "Waiting for the background worker to start"
 
 
 def _require(actor: Any, partnership: Partnership) -> None:
@@ -86,8 +93,6 @@ def board_pack_create(
 
 def board_pack_request_build(*, actor: Any, pack: BoardPack) -> BoardPack:
     """Mark the pack as building and queue the build; the page shows its progress."""
-    from .tasks import build_board_pack
-
     _require(actor, pack.partnership)
     with transaction.atomic():
         pack = BoardPack.objects.select_for_update().get(pk=pack.pk)
@@ -100,14 +105,29 @@ def board_pack_request_build(*, actor: Any, pack: BoardPack) -> BoardPack:
             and clock.now() - started < STUCK_AFTER
         ):
             raise ValidationError("This pack is already being built.")
-        pack.status = BoardPack.Status.BUILDING
-        pack.build_progress = 0
-        pack.build_step = "Waiting for the background worker to start"
-        pack.build_error = ""
-        pack.build_requested_by = actor
-        pack.build_started_at = clock.now()
+        _start(pack, actor)
         pack.save()
         audit.record(actor=actor, partnership=pack.partnership, action="boardpack.build", obj=pack)
+    _enqueue(pack)
+    pack.refresh_from_db()
+    return pack
+
+
+def _start(pack: BoardPack, actor: Any) -> None:
+    now = clock.now()
+    pack.status = BoardPack.Status.BUILDING
+    pack.build_progress = 0
+    pack.build_step = WAITING
+    pack.build_error = ""
+    pack.build_requested_by = actor
+    pack.build_started_at = now
+    pack.build_progress_at = now
+    pack.build_attempts = 0
+
+
+def _enqueue(pack: BoardPack) -> None:
+    from .tasks import build_board_pack
+
     try:
         build_board_pack.enqueue(pack.pk)
     except Exception:
@@ -116,14 +136,84 @@ def board_pack_request_build(*, actor: Any, pack: BoardPack) -> BoardPack:
             status=BoardPack.Status.DRAFT,
             build_error="The build could not be started. Try again in a moment.",
         )
-    pack.refresh_from_db()
-    return pack
 
 
 def _set_progress(pack_id: int, percent: int, step: str) -> None:
     BoardPack.objects.filter(pk=pack_id, status=BoardPack.Status.BUILDING).update(
-        build_progress=max(0, min(percent, 99)), build_step=step[:200]
+        build_progress=max(0, min(percent, 99)),
+        build_step=step[:200],
+        build_progress_at=clock.now(),
     )
+
+
+def board_pack_is_stale(pack: BoardPack, now: dt.datetime | None = None) -> bool:
+    """Building with no sign of life for recovery.stale_after(): the page stops polling,
+    and (with no live task) the recoverer takes it on."""
+    now = now or clock.now()
+    seen = pack.build_progress_at or pack.build_started_at or pack.updated_at
+    return pack.status == BoardPack.Status.BUILDING and seen < now - recovery.stale_after()
+
+
+def board_pack_retry(*, actor: Any, pack: BoardPack) -> BoardPack:
+    """Build again a pack whose build failed or stalled (the page's "Try again")."""
+    _require(actor, pack.partnership)
+    with transaction.atomic():
+        pack = BoardPack.objects.select_for_update().get(pk=pack.pk)
+        failed = pack.status != BoardPack.Status.BUILDING and bool(pack.build_error)
+        if pack.status == BoardPack.Status.ISSUED or not (failed or board_pack_is_stale(pack)):
+            raise ValidationError("There is no failed or stalled build to try again.")
+        before = pack.status
+        _start(pack, actor)
+        pack.save()
+        audit.record(
+            actor=actor,
+            partnership=pack.partnership,
+            action="boardpack.retry",
+            obj=pack,
+            changes={"status": [before, pack.status]},
+        )
+    _enqueue(pack)
+    pack.refresh_from_db()
+    return pack
+
+
+def board_pack_recover(now: dt.datetime) -> int:
+    """The recoverer (dathub.core.recovery): every pack still "building", with no live task
+    and no progress for stale_after(), is queued again, or stopped (back to draft with the
+    reason and a "Try again") once its build was started recovery.max_attempts() times."""
+    from .tasks import build_board_pack
+
+    live = recovery.live_ids(build_board_pack, now)
+    recovered = 0
+    for pack in BoardPack.objects.filter(status=BoardPack.Status.BUILDING).select_related(
+        "partnership", "build_requested_by"
+    ):
+        if pack.pk in live or not board_pack_is_stale(pack, now):
+            continue
+        building = BoardPack.objects.filter(
+            pk=pack.pk, status=BoardPack.Status.BUILDING, build_progress_at=pack.build_progress_at
+        )
+        if pack.build_attempts >= recovery.max_attempts():
+            stopped = building.update(
+                status=BoardPack.Status.DRAFT,
+                build_error=f"The build stopped before it finished, {pack.build_attempts} times "
+                "(the background worker stopped). Try again; if it stops again, tell the "
+                "support team.",
+            )
+            if stopped:
+                audit.record(
+                    actor=pack.build_requested_by,
+                    partnership=pack.partnership,
+                    action="boardpack.build_failed",
+                    obj=pack,
+                    changes={"attempts": [None, pack.build_attempts]},
+                )
+            recovered += stopped
+            continue
+        if building.update(build_step="Waiting to be built again", build_progress_at=now):
+            _enqueue(pack)
+            recovered += 1
+    return recovered
 
 
 def pack_context(pack: BoardPack, actor: Any, as_at: date | None = None) -> PackContext:
@@ -147,6 +237,9 @@ def board_pack_run_build(*, pack_id: int, as_at: date | None = None) -> BoardPac
     )
     if pack.status != BoardPack.Status.BUILDING:
         return pack  # issued, or a build that was superseded
+    BoardPack.objects.filter(pk=pack.pk, status=BoardPack.Status.BUILDING).update(
+        build_attempts=pack.build_attempts + 1, build_progress_at=clock.now()
+    )
     actor = pack.build_requested_by
     try:
         _set_progress(pack.pk, 5, "Collecting the sections")
@@ -202,6 +295,8 @@ def board_pack_build_now(*, actor: Any, pack: BoardPack, as_at: date | None = No
         status=BoardPack.Status.BUILDING,
         build_requested_by=actor,
         build_started_at=clock.now(),
+        build_progress_at=clock.now(),
+        build_attempts=0,
         build_error="",
     )
     return board_pack_run_build(pack_id=pack.pk, as_at=as_at)

@@ -80,6 +80,8 @@ def _detail_context(request: HttpRequest, partnership: Any, pack: BoardPack) -> 
         "as_at": date.fromisoformat(as_at) if as_at else None,
         "document": mark_safe(pack.html) if pack.html else "",  # noqa: S308 - rendered by us, escaped
         "can_build": permissions.can(request.user, partnership, r.BUILD_BOARD_PACKS),
+        # building with no sign of life: the page stops polling and says so
+        "stalled": services.board_pack_is_stale(pack),
     }
 
 
@@ -111,6 +113,18 @@ def pack_build(request: HttpRequest, partnership: Any, pk: int) -> HttpResponse:
     pack = selectors.board_pack_get(actor=request.user, partnership=partnership, pk=pk)
     try:
         services.board_pack_request_build(actor=request.user, pack=pack)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("reporting:pack-detail", partnership.code, pack.pk)
+
+
+@require_POST
+@partnership_view(r.BUILD_BOARD_PACKS)
+def pack_retry(request: HttpRequest, partnership: Any, pk: int) -> HttpResponse:
+    """The "Try again" of a build that failed or stalled."""
+    pack = selectors.board_pack_get(actor=request.user, partnership=partnership, pk=pk)
+    try:
+        services.board_pack_retry(actor=request.user, pack=pack)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("reporting:pack-detail", partnership.code, pack.pk)
@@ -182,6 +196,7 @@ urlpatterns = [
     path(f"{P}<int:pk>/", pack_detail, name="pack-detail"),
     path(f"{P}<int:pk>/status/", pack_status, name="pack-status"),
     path(f"{P}<int:pk>/build/", pack_build, name="pack-build"),
+    path(f"{P}<int:pk>/retry/", pack_retry, name="pack-retry"),
     path(f"{P}<int:pk>/edit/", pack_narrative, name="pack-narrative"),
     path(f"{P}<int:pk>/issue/", pack_issue, name="pack-issue"),
     path(f"{P}<int:pk>/pack.<str:fmt>", pack_download, name="pack-download"),

@@ -4,11 +4,13 @@ from typing import Any
 
 from django import forms
 
+from dathub.core.forms import Form, ModelForm
+
 from .models import Body, BodyMember, Organisation, Partnership, Person, RoleName
 from .roles import Role
 
 
-class PartnershipForm(forms.Form):
+class PartnershipForm(Form):
     """Base for forms whose choices are limited to one partnership's rows."""
 
     def __init__(self, *args: Any, partnership: Partnership, **kwargs: Any) -> None:
@@ -16,7 +18,7 @@ class PartnershipForm(forms.Form):
         self.partnership = partnership
 
 
-class PartnershipModelForm(forms.ModelForm):
+class PartnershipModelForm(ModelForm):
     def __init__(self, *args: Any, partnership: Partnership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.partnership = partnership
@@ -96,7 +98,7 @@ class BodyMemberForm(PartnershipModelForm):
         widgets = {"joined_on": forms.DateInput(attrs={"type": "date"})}
 
 
-class SignInForm(forms.Form):
+class SignInForm(Form):
     email = forms.EmailField(
         label="E-mail address",
         max_length=254,
@@ -109,7 +111,7 @@ class SignInForm(forms.Form):
     )
 
 
-class PasswordChangeForm(forms.Form):
+class PasswordChangeForm(Form):
     old_password = forms.CharField(
         label="Current password",
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
@@ -121,7 +123,7 @@ class PasswordChangeForm(forms.Form):
     )
 
 
-class ApiTokenForm(forms.Form):
+class ApiTokenForm(Form):
     name = forms.CharField(
         label="Token name", max_length=100, help_text="What the token is for, e.g. 'Monthly upload'"
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import secrets
 from datetime import timedelta
 from typing import Any
@@ -214,8 +215,42 @@ def _digest(value: str) -> str:
     return hashlib.sha256(f"{settings.SECRET_KEY}:{value}".encode()).hexdigest()
 
 
+def _trusted_proxies() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    return [ipaddress.ip_network(p, strict=False) for p in settings.DATHUB_TRUSTED_PROXIES]
+
+
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+
+
+def client_address(request: HttpRequest) -> str:
+    """The address a request came from. Behind a trusted proxy (DATHUB_TRUSTED_PROXIES) it is
+    the right-most X-Forwarded-For hop that is not itself a trusted proxy: hops to its left
+    were written by the client and could be anything. Otherwise the connecting address."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    proxies = _trusted_proxies()
+
+    def trusted(address: ipaddress.IPv4Address | ipaddress.IPv6Address | None) -> bool:
+        return address is not None and any(address in network for network in proxies)
+
+    if not proxies or not trusted(_address(remote)):
+        return remote
+    client = remote
+    for hop in reversed(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")):
+        address = _address(hop)
+        if address is None:
+            break  # not an address a proxy of ours wrote: stop at the last one we trust
+        client = str(address)
+        if not trusted(address):
+            break
+    return client
+
+
 def _client(request: HttpRequest) -> str:
-    return _digest(request.META.get("REMOTE_ADDR", ""))
+    return _digest(client_address(request))
 
 
 def sign_in(*, request: HttpRequest, email: str, password: str) -> User:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 SRC_DIR = Path(__file__).resolve().parents[2]
 # Runtime files (SQLite database, uploads, collected static) live in ./var of the working dir.
@@ -15,6 +17,8 @@ SECRET_KEY = os.environ.get("DATHUB_SECRET_KEY", "")
 # The local demo's key (settings.dev): published in the source, so production refuses it.
 DEMO_SECRET_KEY = "dathub-demo-only-not-secret-0b5f1c"
 DEBUG = False
+# settings.production sets this; `dathub demo` refuses to run where it is set.
+DATHUB_PRODUCTION = False
 ALLOWED_HOSTS: list[str] = [
     h for h in os.environ.get("DATHUB_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h
 ]
@@ -116,6 +120,20 @@ PASSWORD_HASHERS = [
 # within the window, sign-in is refused until the window has passed.
 DATHUB_SIGNIN_MAX_FAILURES = 5
 DATHUB_SIGNIN_WINDOW_SECONDS = 15 * 60
+# The reverse proxies (addresses or networks) in front of the site whose X-Forwarded-For is
+# believed: behind one, every person arrives from the proxy's address, so the client limit
+# above would lock out the whole office. None by default: the connecting address is the client.
+DATHUB_TRUSTED_PROXIES: list[str] = [
+    p.strip() for p in os.environ.get("DATHUB_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
+for _proxy in DATHUB_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _exc:
+        raise ImproperlyConfigured(
+            f"DATHUB_TRUSTED_PROXIES: {_proxy!r} is not an address or network (such as "
+            "10.0.0.5 or 10.0.0.0/24)."
+        ) from _exc
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -146,14 +164,61 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
-DEFAULT_FROM_EMAIL = "dathub <no-reply@dathub.example>"
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from exc
+
+
+# Background work (core.recovery): a worker not heard from for this long is gone; work in
+# progress with no progress for this long and no live task was abandoned, and is started
+# again up to this many times, then marked failed with a reason and a "Try again" button.
+DATHUB_WORKER_LOST_SECONDS = _env_int("DATHUB_WORKER_LOST_SECONDS", 30)
+DATHUB_WORK_STALE_SECONDS = _env_int("DATHUB_WORK_STALE_SECONDS", 120)
+DATHUB_WORK_MAX_ATTEMPTS = _env_int("DATHUB_WORK_MAX_ATTEMPTS", 3)
+
+# Upload limits. A .docx or .xlsx is a zip whose parts are read whole, so its unpacked size
+# is capped as well as its rows; real plans unpack to under 1 MB, a month of one provider's
+# records to a few MB.
+DATHUB_PLAN_MAX_UNZIPPED_BYTES = _env_int("DATHUB_PLAN_MAX_UNZIPPED_BYTES", 10 * 1024 * 1024)
+DATHUB_PLAN_IMPORT_EXPIRE_HOURS = _env_int("DATHUB_PLAN_IMPORT_EXPIRE_HOURS", 24)
+DATHUB_PROGRESS_MAX_ROWS = _env_int("DATHUB_PROGRESS_MAX_ROWS", 1000)
+DATHUB_RECORDS_MAX_UNZIPPED_BYTES = _env_int("DATHUB_RECORDS_MAX_UNZIPPED_BYTES", 100 * 1024 * 1024)
+DATHUB_RECORDS_MAX_ROWS = _env_int("DATHUB_RECORDS_MAX_ROWS", 500_000)
+
+# Free text (core.text) and API lists (api.pagination).
+DATHUB_LINE_MAX_LENGTH = 1000
+DATHUB_TEXT_MAX_LENGTH = 10_000
+DATHUB_API_MAX_LIMIT = 200
+DATHUB_API_MAX_OFFSET = 1_000_000
+
+# E-mail goes out through an SMTP server (settings.production requires one). Only the local
+# demo (settings.dev) prints messages to the console: they carry names and action text.
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = os.environ.get("DATHUB_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("DATHUB_EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("DATHUB_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DATHUB_EMAIL_PASSWORD", "")
+_email_tls = os.environ.get("DATHUB_EMAIL_TLS", "starttls").strip().lower()
+EMAIL_USE_TLS = _email_tls == "starttls"
+EMAIL_USE_SSL = _email_tls == "ssl"
+EMAIL_TIMEOUT = 30
+DEFAULT_FROM_EMAIL = os.environ.get("DATHUB_EMAIL_FROM", "dathub <no-reply@dathub.example>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The site's public address, for the links in e-mails (which have no request to go by).
+DATHUB_SITE_URL = os.environ.get("DATHUB_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Never log request bodies or personal data: only the logger names we own, at INFO, to stderr.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "loggers": {
         "dathub": {"handlers": ["console"], "level": "INFO"},
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},

@@ -124,13 +124,13 @@ def test_killing_the_server_also_ends_its_background_worker(tmp_path):
     env.update(DATHUB_VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="dathub.config.settings.dev")
     log = tmp_path / "serve.log"  # the server's and its worker's output, for a failure
     server = subprocess.Popen(
-        [sys.executable, "-m", "dathub.cli", "serve", "--port", str(port)],
+        [sys.executable, "-m", "dathub.cli", "serve", "--port", str(port), "--workers", "2"],
         env=env,
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
     )
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180
         while True:
             try:
                 urllib.request.urlopen(f"http://127.0.0.1:{port}/health/", timeout=2)
@@ -151,14 +151,14 @@ def test_killing_the_server_also_ends_its_background_worker(tmp_path):
 
         # the worker was started before the server answered: wait for it to be seen, and
         # say so if it had died instead
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 60
         while len(workers()) != 1:
             assert time.monotonic() < deadline, f"no worker beside the server:\n{log.read_text()}"
             time.sleep(0.2)
         worker_pid = int(workers()[0].split()[0])
         server.send_signal(signal.SIGTERM)
-        server.wait(timeout=20)
-        deadline = time.monotonic() + 20
+        server.wait(timeout=90)
+        deadline = time.monotonic() + 60
         while True:
             try:
                 os.kill(worker_pid, 0)
@@ -234,3 +234,294 @@ def test_the_worker_waits_for_a_busy_database_instead_of_dying(tmp_path):
         worker.terminate()
         worker.wait(timeout=20)
         holder.close()
+
+
+# `dathub demo` writes accounts with a published password: never into a real site.
+def _demo_env(tmp_path, **extra: str) -> dict[str, str]:
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATHUB_", "DJANGO_"))}
+    env.pop("DATABASE_URL", None)
+    env.update(DATHUB_VAR_DIR=str(tmp_path), **extra)
+    return env
+
+
+def test_demo_refuses_production_settings_and_writes_nothing(tmp_path):
+    import subprocess
+    import sys
+
+    env = _demo_env(
+        tmp_path,
+        DJANGO_SETTINGS_MODULE="dathub.config.settings.production",
+        DATHUB_SECRET_KEY="k3J9-vQ2x-Lm8r-Zt5w-Pb7n-Hc4s-Yd6f-Ge1a",
+        DATHUB_SITE_URL="https://dathub.example.org",
+        DATHUB_EMAIL_HOST="smtp.example.org",
+        DATHUB_EMAIL_FROM="dathub@example.org",
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "dathub.cli", "demo", "--no-serve"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "cannot run under production settings" in done.stderr
+    assert "demo-password-1" not in done.stdout
+    assert list(tmp_path.iterdir()) == []  # not even an empty database
+
+
+def test_load_demo_itself_refuses_production_settings(db):
+    from django.test import override_settings
+
+    from dathub.demo import DemoRefused, load_demo
+
+    with override_settings(DATHUB_PRODUCTION=True), pytest.raises(DemoRefused):
+        load_demo()
+    assert not User.objects.exists()
+
+
+def test_demo_refuses_a_database_with_a_real_partnership(db, capsys):
+    Partnership.objects.create(code="X99Z", name="Westshire DAAT", area="Westshire")
+    before = _counts()
+    assert cli.main(["demo", "--no-serve"]) == 2
+    captured = capsys.readouterr()
+    assert "partnerships that are not the demo's" in captured.err
+    assert "demo-password-1" not in captured.out
+    assert _counts() == before
+    assert not User.objects.filter(email="admin@dathub.example").exists()
+
+
+def test_demo_refuses_a_real_partnership_that_took_a_demo_code(db, capsys):
+    Partnership.objects.create(code="N01A", name="Northshire County DAAT", area="Northshire")
+    assert cli.main(["demo", "--no-serve"]) == 2
+    assert "not the demo's" in capsys.readouterr().err
+
+
+def test_demo_refuses_a_database_with_a_real_account(db, capsys):
+    """A fresh site with only its administrator (dathub createadmin) is a real site."""
+    User.objects.create_superuser("it@council.example", "a-strong-admin-passphrase")
+    assert cli.main(["demo", "--no-serve"]) == 2
+    assert "accounts that are not the demo's" in capsys.readouterr().err
+    assert User.objects.count() == 1 and not Partnership.objects.exists()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait(what: str, ready, log, seconds: float = 120):
+    """Poll until ready() is true; generous, as the machine may be busy."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while True:
+        value = ready()
+        if value:
+            return value
+        assert time.monotonic() < deadline, f"{what}:\n{log.read_text()}"
+        time.sleep(0.3)
+
+
+def _rows(database, sql: str) -> list[tuple]:
+    import sqlite3
+
+    with sqlite3.connect(database, timeout=20) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def test_the_worker_beats_recovers_lost_work_at_start_and_forgets_itself_on_leaving(tmp_path):
+    """A task left RUNNING by a worker that was killed is failed (recovered) as soon as a
+    worker starts; the new worker's heartbeat row appears, and goes when it stops cleanly."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    env = _demo_env(tmp_path, DJANGO_SETTINGS_MODULE="dathub.config.settings.dev")
+    subprocess.run(
+        [sys.executable, "-m", "dathub.cli", "migrate"], env=env, check=True, capture_output=True
+    )
+    # a task claimed ten minutes ago by a worker that has no heartbeat: it was killed
+    lost = (
+        "import django, datetime; django.setup(); "
+        "from django_tasks_db.models import DBTaskResult; from dathub.core import clock; "
+        "from dathub.performance.tasks import recompute_indicators; "
+        "r = recompute_indicators.enqueue(); "
+        "DBTaskResult.objects.filter(pk=r.id).update(status='RUNNING', worker_ids=['killed'], "
+        "started_at=clock.now() - datetime.timedelta(minutes=10)); print(r.id)"
+    )
+    task_id = subprocess.run(
+        [sys.executable, "-c", lost], env=env, check=True, capture_output=True, text=True
+    ).stdout.strip()
+    database = tmp_path / "dathub.sqlite3"
+    log = tmp_path / "worker.log"
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "dathub.cli", "worker"],
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        beats = _wait(
+            "no heartbeat",
+            lambda: _rows(database, "SELECT worker_id, pid FROM core_workerheartbeat"),
+            log,
+        )
+        assert [pid for _, pid in beats] == [worker.pid]
+        worker_id = beats[0][0]
+        _wait(
+            "the lost task was not recovered",
+            lambda: _rows(
+                database,
+                "SELECT status FROM django_tasks_database_dbtaskresult "
+                f"WHERE id = '{task_id.replace('-', '')}' AND status = 'FAILED'",
+            ),
+            log,
+        )
+        assert "were running on a worker that stopped" in log.read_text()
+        _wait("db_worker did not start", lambda: f"worker_id={worker_id}" in log.read_text(), log)
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=90) == 0
+        assert _rows(database, "SELECT worker_id FROM core_workerheartbeat") == []
+    finally:
+        if worker.poll() is None:
+            os.kill(worker.pid, signal.SIGKILL)
+            worker.wait()
+
+
+def test_serve_runs_gunicorn_prepares_static_and_restarts_a_killed_worker(tmp_path):
+    """Under production settings: a production server (several processes), static files
+    prepared by the start itself, /readyz once the worker beats; a worker killed with -9 is
+    started again and the log says so."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import urllib.error
+    import urllib.request
+
+    port = _free_port()
+    env = _demo_env(
+        tmp_path,
+        DJANGO_SETTINGS_MODULE="dathub.config.settings.production",
+        DATHUB_SECRET_KEY="k3J9-vQ2x-Lm8r-Zt5w-Pb7n-Hc4s-Yd6f-Ge1a",
+        DATHUB_SITE_URL="https://dathub.example.org",
+        DATHUB_ALLOWED_HOSTS="127.0.0.1",
+        DATHUB_EMAIL_HOST="smtp.example.org",
+        DATHUB_EMAIL_FROM="dathub@example.org",
+        DATHUB_SSL_REDIRECT="0",
+    )
+    log = tmp_path / "serve.log"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "dathub.cli", "serve", "--port", str(port), "--workers", "2"],
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+
+    def get(path: str) -> tuple[int, dict[str, str], str]:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as r:
+                return r.status, dict(r.headers), r.read().decode()
+        except urllib.error.HTTPError as exc:
+            return exc.code, dict(exc.headers), exc.read().decode()
+        except OSError:
+            return 0, {}, ""
+
+    def children(marker: str) -> list[int]:
+        out = subprocess.run(
+            ["ps", "-o", "pid=,ppid=,args=", "-e"], capture_output=True, text=True
+        ).stdout
+        found = []
+        for line in out.splitlines():
+            pid, ppid, args = line.split(None, 2)
+            if int(ppid) == server.pid and marker in args:
+                found.append(int(pid))
+        return found
+
+    try:
+        _wait("the server did not start", lambda: get("/healthz")[0] == 200, log, 180)
+        status, headers, page = get("/sign-in/")
+        assert status == 200 and headers["Server"] == "gunicorn", page[:500]
+        assert "/static/dathub." in page  # hashed names, from the manifest
+        assert (tmp_path / "static" / "staticfiles.json").exists()
+        _wait("never ready", lambda: get("/readyz")[0] == 200, log)
+
+        first = _wait("no worker", lambda: children("dathub.cli worker"), log)[0]
+        os.kill(first, signal.SIGKILL)
+        again = _wait(
+            "the worker was not started again",
+            lambda: [pid for pid in children("dathub.cli worker") if pid != first],
+            log,
+        )
+        text = _wait(
+            "the restart was not logged",
+            lambda: "background worker started" in log.read_text().split("signal 9")[-1]
+            and log.read_text(),
+            log,
+        )
+        assert (
+            f"background worker (pid {first}) stopped unexpectedly (killed by signal 9); "
+            "starting it again in 1 s"
+        ) in text
+        assert f"background worker started (pid {again[0]})" in text
+        assert len(children("gunicorn")) == 1  # the web server was left alone
+
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=90) == 0
+        assert get("/healthz")[0] == 0  # stopped, port released
+        _wait("the worker outlived the server", lambda: not any(map(_alive, again)), log, 60)
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+
+
+def _alive(pid: int) -> bool:
+    import os
+
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_worker_supervisor_backs_off_and_starts_again_after_a_good_run(monkeypatch):
+    """1 s, 2 s, 4 s ... 60 s while it keeps dying; a worker that ran a while resets it.
+    A real child process is started each time (a command that exits at once)."""
+    import subprocess
+    import sys
+    import time
+
+    started: list[int] = []
+
+    class Quick(cli.WorkerSupervisor):
+        def start(self) -> None:
+            self.process = subprocess.Popen([sys.executable, "-c", "pass"])
+            self.started_at = time.monotonic()
+            self.restart_at = None
+            started.append(self.process.pid)
+
+    supervisor = Quick({})
+    supervisor.start()
+    delays = []
+    for _ in range(8):
+        supervisor.process.wait()
+        supervisor.check()
+        assert supervisor.process is None  # not before its delay
+        delays.append(supervisor.restart_at - time.monotonic())
+        supervisor.restart_at = time.monotonic()  # as if the delay had passed
+        supervisor.check()
+    assert [round(d) for d in delays] == [1, 2, 4, 8, 16, 32, 60, 60]
+    assert len(started) == 9
+    supervisor.process.wait()
+    supervisor.started_at -= cli.WorkerSupervisor.RESET_AFTER  # it had run a while
+    supervisor.check()
+    assert round(supervisor.restart_at - time.monotonic()) == 1
+    supervisor.stop(timeout=5)

@@ -242,8 +242,17 @@ def test_static_files_get_the_headers_too(client, db):
 
 
 # Production settings
+# What production also requires (its own tests: test_production_settings.py).
+SITE_AND_EMAIL = {
+    "DATHUB_SITE_URL": "https://dathub.example.org",
+    "DATHUB_EMAIL_HOST": "smtp.example.org",
+    "DATHUB_EMAIL_FROM": "dathub@example.org",
+}
+
+
 def _import_production(**env: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DATHUB_", "DJANGO_"))}
+    clean.update(SITE_AND_EMAIL)
     clean.update(env)
     return subprocess.run(
         [sys.executable, "-c", "import dathub.config.settings.production as p; print(p.DEBUG)"],
@@ -302,7 +311,7 @@ def test_production_is_secure_by_default():
         [sys.executable, "-c", code],
         capture_output=True,
         text=True,
-        env={**clean, "DATHUB_SECRET_KEY": STRONG},
+        env={**clean, **SITE_AND_EMAIL, "DATHUB_SECRET_KEY": STRONG},
         timeout=60,
     )
     assert result.returncode == 0, result.stderr

@@ -22,9 +22,11 @@ UNSCOPED_URLS = {
     "core:api-token-revoke": "the user's own tokens (another user's token is a 404)",
     "core:accessibility": "public",
     "core:health": "public, says only 'ok'",
+    "core:healthz": "public liveness probe: says only whether the database answers",
+    "core:readyz": "public readiness probe: says only which check failed",
 }
 
 # Pages without a partnership that still take an object: tested with someone else's object.
 OTHER_USERS_OBJECT_URLS = {"core:api-token-revoke": _token}
 
-PUBLIC_URLS = {"core:sign-in", "core:accessibility", "core:health"}
+PUBLIC_URLS = {"core:sign-in", "core:accessibility", "core:health", "core:healthz", "core:readyz"}

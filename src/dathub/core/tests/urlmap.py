@@ -121,6 +121,11 @@ def provider_visible_urls() -> set[str]:
     return set(merged("PROVIDER_VISIBLE_URLS"))
 
 
+def manager_only_api_urls() -> set[str]:
+    """API objects only their managers read: anyone else gets the 404 of a missing one."""
+    return set(merged("MANAGER_ONLY_API_URLS"))
+
+
 def self_service_urls() -> set[str]:
     return set(merged("SELF_SERVICE_URLS"))
 

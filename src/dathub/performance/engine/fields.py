@@ -128,3 +128,21 @@ CHECK_CODES: tuple[str, ...] = (
     "episode_conflict",
     "duplicate",
 )
+
+# Limits the spec does not state, checked like its own rules (see ``records``): the longest
+# value a field may hold, where no other check bounds it (codes and dates are bounded by their
+# lists and shapes). The bounds are far above any real value and keep a runaway cell (a
+# whole file pasted into one reference) out of the stored rows.
+MAX_LENGTHS: dict[str, int] = {
+    "AGNCY": 16,
+    "DAT": 16,
+    "FINITIAL": 16,
+    "SINITIAL": 16,
+    "CLIENTID": 64,
+    "EPISODID": 64,
+    "MODID": 64,
+}
+# Codes of those limits, beside the spec's CHECK_CODES: ``too_long`` (a value longer than
+# MAX_LENGTHS allows) and ``extra_cells`` (a row with filled cells beyond the header's last
+# column, usually a value holding an unquoted comma: its cells may have moved).
+LIMIT_CODES: tuple[str, ...] = ("too_long", "extra_cells")

@@ -11,7 +11,7 @@ from .fields import (
     NO_CONSENT_FIELDS,
     REFERENCE_FIELDS,
 )
-from .reading import LINE, RawRecords
+from .reading import EXTRA, LINE, RawRecords
 
 _DATE_SHAPE = r"^(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{4})$"
 
@@ -54,6 +54,8 @@ def _normalise(raw: RawRecords) -> pl.DataFrame:
             exprs.append(e.alias(f))  # no empty text to turn into "no value"
         else:
             exprs.append(pl.when(e == "").then(None).otherwise(e).alias(f))
+    if EXTRA in frame.columns:
+        exprs.append(pl.col(EXTRA))
     norm = frame.lazy().select(exprs).collect()
     return norm.with_columns([_parsed_dates(norm[f]).alias(f"{f}__d") for f in DATE_FIELDS])
 

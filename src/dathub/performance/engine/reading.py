@@ -22,6 +22,9 @@ from .fields import FIELDS
 from .formula_guard import _GUARDED, unguard_cell
 
 LINE = "line"
+EXTRA = "extra_cells"
+"""Column present only when some row has filled cells beyond the header's last column: how
+many (null for the other rows). Those cells are not read as fields; the checks report them."""
 
 
 class RecordsFileError(ValueError):
@@ -45,14 +48,21 @@ class RawRecords:
     inside any record), so the checks may skip trimming; False means "not known"."""
 
 
-def read_records(path: str | Path) -> RawRecords:
-    """Read a ``.csv`` or ``.xlsx`` records file as written."""
+def read_records(path: str | Path, max_rows: int | None = None) -> RawRecords:
+    """Read a ``.csv`` or ``.xlsx`` records file as written (refused when it holds more than
+    ``max_rows`` rows)."""
     p = Path(path)
     if not p.is_file():
         raise RecordsFileError(f"file not found: {p}")
     if p.suffix.lower() in {".xlsx", ".xlsm"}:
-        return read_xlsx(p)
-    return read_csv_bytes(p.read_bytes())
+        return read_xlsx(p, max_rows=max_rows)
+    return read_csv_bytes(p.read_bytes(), max_rows=max_rows)
+
+
+def _too_many_rows(max_rows: int) -> RecordsFileError:
+    return RecordsFileError(
+        f"the file holds more than {max_rows:,} rows, the most one submission may hold"
+    )
 
 
 def _header_names(text: str) -> list[str]:
@@ -125,8 +135,40 @@ def _csv_lines_slow(text: str) -> list[int]:
     return lines
 
 
-def read_csv_bytes(data: bytes) -> RawRecords:
-    """Read CSV bytes (UTF-8, optional BOM) into :class:`RawRecords`."""
+def _extra_cells(text: str, width: int) -> list[int | None]:
+    """For each record after the header, how many filled cells it has beyond ``width``
+    (None for none). Only for files with longer records than their header (the slow path)."""
+    counts: list[int | None] = []
+    for record in csv.reader(io.StringIO(text, newline="")):
+        counts.append(sum(1 for cell in record[width:] if cell.strip()) or None)
+    return counts[1:]
+
+
+def _polars_csv(data: bytes, names: list[str], truncate: bool) -> pl.DataFrame:
+    try:
+        return pl.read_csv(
+            data,
+            has_header=True,
+            new_columns=names,
+            infer_schema=False,
+            truncate_ragged_lines=truncate,
+            encoding="utf8",
+        )
+    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
+        if not truncate and "more fields" in str(exc):
+            raise _Ragged from exc
+        if "utf-8" in str(exc).lower():
+            raise RecordsFileError("the file is not UTF-8 text") from exc
+        raise RecordsFileError(f"the file cannot be read as CSV: {exc}") from exc
+
+
+class _Ragged(Exception):
+    """Some record has more cells than the header (read again, and report them)."""
+
+
+def read_csv_bytes(data: bytes, max_rows: int | None = None) -> RawRecords:
+    """Read CSV bytes (UTF-8, optional BOM) into :class:`RawRecords` (refused when it holds
+    more than ``max_rows`` rows)."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     first_nl = data.find(b"\n")
@@ -138,22 +180,16 @@ def read_csv_bytes(data: bytes) -> RawRecords:
     if not header or not any(h.strip() for h in header):
         raise RecordsFileError("the file has no header row")
     names = [f"c{i}" for i in range(len(header))]
+    extra: list[int | None] | None = None
     # the line numbers (numpy, which releases the GIL) are found while polars parses
     with ThreadPoolExecutor(max_workers=1) as pool:
         lines = pool.submit(_record_start_lines, data)
         try:
-            frame = pl.read_csv(
-                data,
-                has_header=True,
-                new_columns=names,
-                infer_schema=False,
-                truncate_ragged_lines=True,
-                encoding="utf8",
-            )
-        except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as exc:
-            if "utf-8" in str(exc).lower():
-                raise RecordsFileError("the file is not UTF-8 text") from exc
-            raise RecordsFileError(f"the file cannot be read as CSV: {exc}") from exc
+            frame = _polars_csv(data, names, truncate=False)
+        except _Ragged:
+            # cells beyond the header are not dropped silently: count them per record
+            frame = _polars_csv(data, names, truncate=True)
+            extra = _extra_cells(data.decode("utf-8"), len(header))
         all_starts, newlines_end_records = lines.result()
     frame = frame.select(names)  # drop any extra unnamed columns polars may add
     if b"'" in data:  # cells guarded in the rejected-rows download (see guard_csv)
@@ -168,11 +204,19 @@ def read_csv_bytes(data: bytes) -> RawRecords:
     if len(starts) != frame.height:
         newlines_end_records = False
         starts = np.asarray(_csv_lines_slow(data.decode("utf-8"))[1:], dtype=np.int64)
-    if len(starts) != frame.height:
+    if len(starts) != frame.height or (extra is not None and len(extra) != frame.height):
         raise RecordsFileError("the file's quoting cannot be read consistently")
     trimmed = _no_cell_whitespace(data, len(head) + 1, newlines_end_records)
     frame = frame.with_columns(pl.Series(LINE, starts, dtype=pl.Int64)).select([LINE, *names])
-    return _finish_raw(frame, header, trimmed=trimmed)
+    if extra is not None and any(n is not None for n in extra):
+        frame = frame.with_columns(pl.Series(EXTRA, extra, dtype=pl.Int32))
+    return _capped(_finish_raw(frame, header, trimmed=trimmed), max_rows)
+
+
+def _capped(raw: RawRecords, max_rows: int | None) -> RawRecords:
+    if max_rows is not None and raw.frame.height > max_rows:
+        raise _too_many_rows(max_rows)
+    return raw
 
 
 def _cell_text(value: Any) -> str | None:
@@ -187,8 +231,13 @@ def _cell_text(value: Any) -> str | None:
     return unguard_cell(str(value))
 
 
-def read_xlsx(path: str | Path) -> RawRecords:
-    """Read the first worksheet of an ``.xlsx`` file with the same columns as the CSV."""
+def _filled(value: Any) -> bool:
+    return value is not None and str(value).strip() != ""
+
+
+def read_xlsx(path: str | Path, max_rows: int | None = None) -> RawRecords:
+    """Read the first worksheet of an ``.xlsx`` file with the same columns as the CSV
+    (refused as soon as it holds more than ``max_rows`` rows with anything in them)."""
     from openpyxl import load_workbook
 
     try:
@@ -206,11 +255,19 @@ def read_xlsx(path: str | Path) -> RawRecords:
             header.pop()
         width = len(header)
         lines: list[int] = []
+        extra: list[int | None] = []
+        filled = 0
         cols: list[list[str | None]] = [[] for _ in range(width)]
         for n, row in enumerate(rows, start=2):
             cells = [_cell_text(v) for v in row[:width]]
             cells += [None] * (width - len(cells))
+            beyond = sum(1 for v in row[width:] if _filled(v))
+            if beyond or any(v is not None and v.strip() for v in cells):
+                filled += 1
+                if max_rows is not None and filled > max_rows:
+                    raise _too_many_rows(max_rows)
             lines.append(n)
+            extra.append(beyond or None)
             for i, v in enumerate(cells):
                 cols[i].append(v)
     finally:
@@ -218,6 +275,8 @@ def read_xlsx(path: str | Path) -> RawRecords:
     data: dict[str, Any] = {LINE: pl.Series(LINE, lines, dtype=pl.Int64)}
     for i in range(width):
         data[f"c{i}"] = pl.Series(f"c{i}", cols[i], dtype=pl.String)
+    if any(n is not None for n in extra):
+        data[EXTRA] = pl.Series(EXTRA, extra, dtype=pl.Int32)
     return _finish_raw(pl.DataFrame(data), header)
 
 
@@ -227,13 +286,16 @@ def _blank(col: str, trimmed: bool) -> pl.Expr:
 
 
 def _finish_raw(frame: pl.DataFrame, header: Sequence[str], trimmed: bool = False) -> RawRecords:
-    names = [c for c in frame.columns if c != LINE]
+    names = [c for c in frame.columns if c not in (LINE, EXTRA)]
     # a record with nothing in any cell is not a row (see ``records``); only the records
     # whose first cell is blank can be, so the full test runs on those alone
     if names and frame.height:
         maybe = frame.filter(_blank(names[0], trimmed))
         if maybe.height:
-            blank = maybe.filter(pl.all_horizontal([_blank(c, trimmed) for c in names]))
+            empty = [_blank(c, trimmed) for c in names]
+            if EXTRA in frame.columns:
+                empty.append(pl.col(EXTRA).is_null())
+            blank = maybe.filter(pl.all_horizontal(empty))
             if blank.height:
                 frame = frame.filter(~pl.col(LINE).is_in(blank[LINE].implode()))
     columns: dict[str, str] = {}

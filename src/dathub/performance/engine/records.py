@@ -32,6 +32,13 @@ Choices where the spec leaves room (the spec itself is followed exactly elsewher
 - ``episode_conflict`` gives one error per row and per disagreeing field; empty vs filled is
   a disagreement. ``duplicate`` names MODID.
 - Messages never quote cell values (client-level data); the rejected-rows CSV holds them.
+- Limits the spec does not state (``fields.MAX_LENGTHS``, ``fields.LIMIT_CODES``), checked
+  like its own and reported with their own codes: a value longer than its bound is
+  ``too_long`` (references 64 characters, agency, partnership and initials 16); a row with
+  filled cells beyond the header's last column is ``extra_cells`` (field ``row``): those cells
+  belong to no column, and usually mean a value with an unquoted comma moved the row's cells,
+  so the row is rejected rather than read with its cells dropped. Empty cells beyond the
+  header (a trailing comma) are ignored.
 """
 
 from __future__ import annotations
@@ -45,6 +52,7 @@ from .check_result import CheckResult
 from .episode_checks import _episode_checks
 from .normalise import _normalise, _typed
 from .reading import (
+    EXTRA,
     LINE,
     RawRecords,
     raw_from_frame,
@@ -68,7 +76,7 @@ def check_records(
     raw = _as_raw(source)
     as_of = as_of or dt.date.today()
     norm = _normalise(raw)
-    row_errors = _collect_errors(norm, _row_checks(as_of))
+    row_errors = _collect_errors(norm, _row_checks(as_of, extra_cells=EXTRA in norm.columns))
     bad_lines = row_errors[LINE].unique()
     candidates = ~norm[LINE].is_in(bad_lines.implode()) & (norm["CONSENT"] == "Y").fill_null(False)
     errors = (

@@ -1,5 +1,5 @@
 """The checks of each row on its own: missing, bad_date, future_date, bad_code, under_18,
-date_order (spec: "Checks").
+date_order (spec: "Checks"), then the product's limits: too_long, extra_cells (``fields``).
 """
 
 from __future__ import annotations
@@ -14,12 +14,13 @@ from .fields import (
     DATE_FIELDS,
     DATE_ORDER,
     FIELDS,
+    MAX_LENGTHS,
     MODALITY_FIELDS,
     MODALITY_REQUIRED,
     NO_CONSENT_FIELDS,
     REQUIRED,
 )
-from .reading import LINE
+from .reading import EXTRA, LINE
 
 
 def _err(cond: pl.Expr, field: str, code: str, message: str, order: int) -> tuple[pl.Expr, ...]:
@@ -32,7 +33,8 @@ def _err(cond: pl.Expr, field: str, code: str, message: str, order: int) -> tupl
     )
 
 
-def _row_checks(as_of: dt.date) -> list[tuple[pl.Expr, ...]]:
+def _row_checks(as_of: dt.date, extra_cells: bool = False) -> list[tuple[pl.Expr, ...]]:
+    """Every row check; ``extra_cells`` when the file has the ``EXTRA`` column."""
     c = pl.col
     nc = c("CONSENT") == "N"
     full = ~nc.fill_null(False)  # empty or bad CONSENT gets the full checks
@@ -112,6 +114,27 @@ def _row_checks(as_of: dt.date) -> list[tuple[pl.Expr, ...]]:
         broken = a > b if strict else a >= b
         words = "after" if strict else "on or after"
         add(full & broken, late, "date_order", f"{early} is {words} {late}")
+    # the product's limits (after the spec's checks, so their order is unchanged)
+    for f, limit in MAX_LENGTHS.items():
+        cond = present[f] & (c(f).str.len_chars() > limit)
+        if f not in NO_CONSENT_FIELDS:
+            cond = full & cond
+        add(cond, f, "too_long", f"{f} is longer than {limit} characters")
+    if extra_cells:
+        order += 1
+        checks.append(
+            (
+                c(EXTRA).is_not_null(),
+                pl.lit("row"),
+                pl.lit("extra_cells"),
+                pl.format(
+                    "the row has {} filled cell(s) beyond the header's last column; a value "
+                    "holding a comma must be in double quotes",
+                    c(EXTRA),
+                ),
+                pl.lit(order, dtype=pl.Int32),
+            )
+        )
     return checks
 
 

@@ -6,7 +6,7 @@ a day (today, or a pack's as-at day).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -15,7 +15,7 @@ from dathub.tenancy.models import Partnership
 
 from .. import ratings
 from ..catalogue import NATIONAL, IndicatorInfo
-from ..forecast import Forecast, Observed, year_end_forecast
+from ..forecast import SUPPRESSED_REASON, Forecast, Observed, year_end_forecast
 from ..forecast_bases import basis_for
 from ..models import (
     IndicatorResult,
@@ -25,6 +25,16 @@ from ..numbers import format_value
 from ..periods import fy_start, last_month_end, quarter_of
 from .figures import Figure, indicator_infos, local_figures, national_figures
 from .targets import targets_by_key
+
+WITHHELD_REASON = (
+    "No forecast: the figures it would be worked out from are withheld (they would "
+    "disclose another provider's figure)."
+)
+WITHHELD_DIRECTION = ratings.Direction("withheld", "Withheld", "", "govuk-tag--grey")
+WITHHELD_BOTH_REASON = (
+    "No forecast: the figures it would be worked out from are suppressed (they count 1 to 4 "
+    "people) or withheld (they would disclose another provider's figure)."
+)
 
 
 @dataclass
@@ -78,6 +88,11 @@ class Card:
         )
 
     @property
+    def withheld_reason(self) -> str:
+        """Why some of the card's quarters are withheld ("" when none is)."""
+        return next((p.figure.withheld_reason for p in self.series if p.figure.withheld), "")
+
+    @property
     def alt_text(self) -> str:
         if not self.series:
             return f"No figures yet for {self.info.name}."
@@ -87,6 +102,7 @@ class Card:
             f"Line chart of {self.info.name.lower()} for each quarter from {first} to {last}"
             + (", with the target line" if has_target else "")
             + ". The figures are in the table beside the chart."
+            + (" Withheld quarters have no point." if self.withheld_reason else "")
         )
 
 
@@ -97,8 +113,9 @@ def _target_for(targets: dict[tuple[str, str], Target], key: str, fig: Figure) -
 
 
 def _forecast(info: IndicatorInfo, figures: list[Figure], year_start: dt.date) -> Forecast:
-    """The year-end forecast of one indicator from its figures."""
-    return year_end_forecast(
+    """The year-end forecast of one indicator from its figures. A withheld figure (it would
+    disclose another provider's) is no more used than a suppressed one, and says so."""
+    forecast = year_end_forecast(
         basis_for(info.key, local=info.local, is_count=info.is_count),
         [
             Observed(
@@ -108,13 +125,17 @@ def _forecast(info: IndicatorInfo, figures: list[Figure], year_start: dt.date) -
                 numerator=f.numerator,
                 denominator=f.denominator,
                 value=f.value,
-                suppressed=f.suppressed,
+                suppressed=f.suppressed or f.withheld,
             )
             for f in figures
         ],
         year_start=year_start,
         is_count=info.is_count,
     )
+    if forecast.reason == SUPPRESSED_REASON and any(f.withheld for f in figures):
+        either = any(f.suppressed for f in figures)
+        return replace(forecast, reason=WITHHELD_BOTH_REASON if either else WITHHELD_REASON)
+    return forecast
 
 
 def dashboard(
@@ -174,6 +195,8 @@ def dashboard(
                 card.latest.figure.value,
                 higher_is_better=info.higher_is_better,
             )
+            if card.latest.figure.withheld or (card.previous and card.previous.figure.withheld):
+                card.direction = WITHHELD_DIRECTION
         card.year_target = targets.get((key, current_fy))
         if card.year_target is not None:
             card.year_target_text = format_value(card.year_target.value, info.is_count)

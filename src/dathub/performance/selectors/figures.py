@@ -1,22 +1,27 @@
 """The figures of the latest finished computation, as the actor may see them.
 
 Whoever may see true figures gets them (marked "not for publication"); everyone else, and
-every view asked for as published, gets the engine's small-number suppression.
+every view asked for as published, gets the engine's small-number suppression. A viewer
+restricted to one provider sees its own agency's figures, never another's, and the
+partnership's figures only where they cannot be differenced into another provider's
+(``..disclosure``: the rule, applied here so every page, the API and the packs go through it).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
 import polars as pl
+from django.db.models import Q
 
 from dathub.tenancy import permissions
 from dathub.tenancy import roles as r
 from dathub.tenancy.models import Organisation, Partnership
 
+from .. import disclosure
 from ..catalogue import NATIONAL, IndicatorInfo, local_info
 from ..engine.suppression import SUPPRESSED, suppress
 from ..models import (
@@ -67,6 +72,28 @@ class Figure:
     shown_denominator: str
     shown_value: str
     suppressed: bool
+    withheld: bool = False  # would disclose another provider's figure (..disclosure)
+
+    @property
+    def withheld_reason(self) -> str:
+        return disclosure.WITHHELD_REASON if self.withheld else ""
+
+
+def _withhold(f: Figure) -> Figure:
+    """The figure as a restricted viewer gets it when it would disclose another provider's:
+    no number at all, and saying so."""
+    has_denominator = f.denominator is not None or bool(f.shown_denominator)
+    return replace(
+        f,
+        numerator=None,
+        denominator=None,
+        value=None,
+        shown_numerator=disclosure.WITHHELD,
+        shown_denominator=disclosure.WITHHELD if has_denominator else "",
+        shown_value=disclosure.WITHHELD,
+        suppressed=False,
+        withheld=True,
+    )
 
 
 def _fmt_count(n: Any) -> str:
@@ -135,16 +162,26 @@ def national_figures(
     comp = latest_computation()
     if comp is None:
         return []
+    scope = permissions.organisation_scope(actor, partnership)
+    restricted = scope is not False
+    own = disclosure.own_breakdown(scope.agency_code if isinstance(scope, Organisation) else None)
     qs = IndicatorResult.objects.filter(partnership=partnership, computation=comp)
-    if indicator:
-        qs = qs.filter(indicator=indicator)
     if period:
         qs = qs.filter(period=period)
-    if not all_breakdowns:
-        qs = qs.filter(breakdown="all")
-    rows = [
-        {**row, "dat": partnership.code.upper()}
-        for row in qs.order_by("period_start", "period_end", "id").values(
+    if restricted:
+        # what a restricted viewer may see is decided with the agency breakdown of the
+        # totals and the indicators that share counts with the one asked for
+        if indicator:
+            qs = qs.filter(indicator__in=sorted(disclosure.group_of(indicator)))
+        if not all_breakdowns:
+            qs = qs.filter(Q(breakdown="all") | Q(breakdown__startswith=disclosure.AGENCY))
+    else:
+        if indicator:
+            qs = qs.filter(indicator=indicator)
+        if not all_breakdowns:
+            qs = qs.filter(breakdown="all")
+    rows = list(
+        qs.order_by("period_start", "period_end", "id").values(
             "period",
             "kind",
             "period_start",
@@ -155,17 +192,23 @@ def national_figures(
             "denominator",
             "value",
         )
+    )
+    requested = [
+        {**row, "dat": partnership.code.upper()}
+        for row in rows
+        if (not indicator or row["indicator"] == indicator)
+        and (all_breakdowns or row["breakdown"] == "all")
     ]
     published = not shows_true_figures(actor, partnership, published)
-    figures = _figures(_frame(rows), published, NATIONAL)
-    scope = permissions.organisation_scope(actor, partnership)
-    if scope is not False:
-        # A provider sees its own agency's breakdown, never another provider's.
-        own = "agency:" + (
-            scope.agency_code.strip().upper() if isinstance(scope, Organisation) else ""
-        )
+    figures = _figures(_frame(requested), published, NATIONAL)
+    if restricted:
+        # A provider sees its own agency's breakdown, never another provider's, and the
+        # partnership's figures only where they would not disclose another provider's.
+        hidden = disclosure.withheld(rows, own)
         figures = [
-            f for f in figures if not f.breakdown.startswith("agency:") or f.breakdown == own
+            _withhold(f) if (f.period, f.indicator, f.breakdown) in hidden else f
+            for f in figures
+            if not disclosure.is_other_agency(f.breakdown, own)
         ]
     return figures
 

@@ -9,6 +9,7 @@ read of them is written to the audit trail.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +17,7 @@ import polars as pl
 from django.db.models import QuerySet
 from django.http import Http404
 
-from dathub.core import audit
+from dathub.core import audit, clock, recovery
 from dathub.core.selectors import object_in
 from dathub.tenancy import permissions
 from dathub.tenancy import roles as r
@@ -31,6 +32,8 @@ from ..models import (
 from .figures import latest_computation
 
 ROWS_PER_PAGE = 50
+ERRORS_PER_PAGE = 100  # reasons on a page of the site
+MAX_ERRORS_LIMIT = 1000  # the most reasons one API response holds
 
 
 # --- submissions ----------------------------------------------------------------------------
@@ -49,7 +52,7 @@ def submission_list(*, actor: Any, partnership: Partnership) -> QuerySet[Submiss
             scope.agency_code.strip().upper() if isinstance(scope, Organisation) else ""
         ) or None
         qs = qs.filter(agency=code) if code else qs.none()
-    return qs
+    return qs.defer("report")  # lists show the counts; ``report`` is read with one submission
 
 
 def submission_get(*, actor: Any, partnership: Partnership, pk: Any) -> Submission:
@@ -111,6 +114,52 @@ def submission_rejected_csv(*, actor: Any, submission: Submission) -> bytes:
     blob = guard_csv(bytes(data.rejected)) if data and data.rejected else b""
     _audit_rows(actor, submission, f"rejected rows downloaded ({submission.rejected or 0} rows)")
     return blob
+
+
+@dataclass
+class ErrorsPage:
+    """One page of a submission's reasons for rejection (line, field, code, message)."""
+
+    errors: list[dict[str, Any]]
+    total: int
+    offset: int
+    limit: int
+
+    @property
+    def page(self) -> int:
+        return self.offset // self.limit + 1 if self.limit else 1
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.limit)) if self.limit else 1
+
+
+def submission_errors(
+    *, actor: Any, submission: Submission, offset: int = 0, limit: int = 100
+) -> ErrorsPage:
+    """Reasons ``offset`` to ``offset + limit`` of the submission's report (``limit`` at most
+    ``MAX_ERRORS_LIMIT``). The report holds no cell value, so it is read by whoever may see
+    the submission, like its counts, and the read is not audited."""
+    submission_get(actor=actor, partnership=submission.partnership, pk=submission.pk)
+    total = submission.error_count or 0
+    limit = min(max(0, limit), MAX_ERRORS_LIMIT)
+    offset = min(max(0, offset), total)
+    blob = (
+        SubmissionData.objects.filter(submission=submission)
+        .values_list("errors", flat=True)
+        .first()
+    )
+    errors = store.errors_page(blob, offset, limit) if offset < total else []
+    return ErrorsPage(errors=errors, total=total, offset=offset, limit=limit)
+
+
+def submission_stalled(submission: Submission, now: dt.datetime | None = None) -> bool:
+    """In progress, but with no progress for ``recovery.stale_after()``: the page stops
+    polling and says so (the recoverer will queue it again or fail it)."""
+    if not submission.in_progress:
+        return False
+    moved = submission.progress_at or submission.submitted_at
+    return moved < (now or clock.now()) - recovery.stale_after()
 
 
 def home_panel_context(user: Any, partnership: Partnership) -> dict[str, Any] | None:

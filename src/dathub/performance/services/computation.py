@@ -1,5 +1,10 @@
 """Recomputing the indicators from every current submission's accepted rows, and asking
 for it (queued once: a waiting recomputation will read every change made before it runs).
+
+A run is safe to repeat (each writes a new computation and replaces the figures of the
+last one in one transaction). It reports progress between its steps (``progress_at``); a
+run left ``running`` by a killed worker or command is failed by ``recover_computations``
+and a new one queued.
 """
 
 from __future__ import annotations
@@ -9,9 +14,9 @@ import logging
 from typing import Any
 
 import polars as pl
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 
-from dathub.core import audit, clock
+from dathub.core import audit, clock, recovery
 from dathub.core.tracebacks import where_it_failed
 from dathub.tenancy import permissions
 from dathub.tenancy import roles as r
@@ -68,9 +73,14 @@ def recompute(today: dt.date | None = None) -> Computation:
     sees half of one run.
     """
     today = today or clock.today()
-    comp = Computation.objects.create(as_of=today)
+    comp = Computation.objects.create(as_of=today, progress_at=clock.now())
+
+    def moved_on() -> None:
+        Computation.objects.filter(pk=comp.pk).update(progress_at=clock.now())
+
     try:
         rows = current_records()
+        moved_on()
         partnerships = {p.code.upper(): p for p in Partnership.objects.all()}
         periods = standard_periods(today)
         kinds = {p.window.label: p.kind for p in periods}
@@ -79,6 +89,7 @@ def recompute(today: dt.date | None = None) -> Computation:
         if rows is not None and rows.height:
             used = int((rows["CONSENT"] == "Y").sum())
             journeys = build_journeys(rows)
+            moved_on()
             if journeys.height:
                 table = compute_windows(
                     journeys, [p.window for p in periods], prevalence_table()
@@ -109,6 +120,7 @@ def recompute(today: dt.date | None = None) -> Computation:
                         "value",
                     ).iter_rows()
                 ]
+        moved_on()
         with transaction.atomic():
             _insert_results(rows_out)
             comp.status = Computation.Status.DONE
@@ -185,3 +197,48 @@ def _recompute_waiting(task: Any) -> bool:
     if not isinstance(task.get_backend(), DatabaseBackend):
         return False  # other backends (tests run tasks at once) keep nothing waiting
     return DBTaskResult.objects.ready().filter(task_path=task.module_path).exists()
+
+
+LOST = "WorkerLost"
+
+
+def recover_computations(now: dt.datetime) -> int:
+    """The recoverer (``dathub.core.recovery``): a computation still ``running`` with no
+    progress for ``recovery.stale_after()`` was left by a worker or command that stopped. It
+    is marked failed (the figures stay those of the last finished run) and a recomputation
+    is queued. While a recomputation task is running on a live worker its own computation
+    cannot be told apart, so then nothing is touched (the next round sees to it). How many
+    were recovered."""
+    from ..tasks import recompute_indicators
+
+    if _recompute_running(recompute_indicators):
+        return 0
+    stale = now - recovery.stale_after()
+    lost = list(
+        Computation.objects.filter(status=Computation.Status.RUNNING)
+        .filter(
+            models.Q(progress_at__lt=stale)
+            | models.Q(progress_at__isnull=True, started_at__lt=stale)
+        )
+        .values_list("pk", flat=True)
+    )
+    if not lost:
+        return 0
+    failed = Computation.objects.filter(pk__in=lost, status=Computation.Status.RUNNING).update(
+        status=Computation.Status.FAILED, finished_at=now, failure=LOST
+    )
+    if failed:
+        log.warning("%s indicator computation(s) stopped before finishing; queued again", failed)
+        transaction.on_commit(request_recompute)
+    return failed
+
+
+def _recompute_running(task: Any) -> bool:
+    """A recomputation task is running (lost workers' tasks were failed before recoverers
+    run, so a running one is on a live worker)."""
+    from django_tasks_db import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    if not isinstance(task.get_backend(), DatabaseBackend):
+        return False
+    return DBTaskResult.objects.filter(task_path=task.module_path, status="RUNNING").exists()

@@ -1,11 +1,25 @@
 """A provider's monthly records: upload, checking in the background, storage, and the
 replacement of the agency's month as a whole. No client-level value is ever written to the
 audit trail or a log (only counts, codes and line numbers).
+
+Processing is safe to run again: it claims the submission atomically (``received`` to
+``processing`` with ``attempts`` + 1, one UPDATE), and every later write of that run is
+made only while the claim is still its own, so two runs never store one submission twice.
+Work that stops half-way (a killed worker or ``dathub records import``) is found by
+``recover_submissions`` and queued again, or failed with a reason and a "try again" button.
+
+What is kept of a failed submission's upload: a file that failed because of what it holds
+(unreadable, not a records file, another agency's rows, over a limit) fails the same way
+every time, so its upload is dropped at once and the person sends a corrected file. One
+that failed for a reason outside the file (the work stopped ``recovery.max_attempts()`` times, or a
+fault in our own code) keeps its upload so that it can be tried again, until it is
+processed, the person removes it, or a later file for the same agency and month is stored.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import re
 from typing import Any
@@ -13,8 +27,10 @@ from typing import Any
 import polars as pl
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q, QuerySet
 
-from dathub.core import audit, clock
+from dathub.core import audit, clock, recovery
+from dathub.core.archives import unzipped_size
 from dathub.core.tracebacks import where_it_failed
 from dathub.tenancy import permissions
 from dathub.tenancy import roles as r
@@ -33,6 +49,28 @@ from .computation import request_recompute
 log = logging.getLogger("dathub.performance")
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+
+# failure codes: the file's own (its upload is dropped) and the ones a retry may mend
+FILE_FAILURES = ("unreadable", "not_records", "other_agency")
+RETRYABLE_FAILURES = ("work_stopped", "internal")
+
+CONFIRMATION_RULE = (
+    "A new file replaces the current one for its agency and month at once, unless it "
+    "accepts fewer than half as many rows as the current one (so also when it accepts "
+    "none): then it waits until someone compares the two and confirms the replacement."
+)
+
+
+def needs_confirmation(new_accepted: int, current_accepted: int | None) -> bool:
+    """Whether a file accepting ``new_accepted`` rows may replace, without a person
+    confirming it, the current submission accepting ``current_accepted`` (None: no current
+    one). The rule (``CONFIRMATION_RULE``, shown on the page): confirmation is needed when
+    the new file accepts fewer than half the current one's accepted rows, which includes
+    accepting none. Nothing is lost when the current one accepted nothing or there is none,
+    so the first file of a month becomes current even with no row accepted: it replaces
+    nothing, the figures do not change, and its rejected rows are there to correct and send
+    again; a later file then replaces it without asking."""
+    return bool(current_accepted) and 2 * new_accepted < (current_accepted or 0)
 
 
 # --- submissions ----------------------------------------------------------------------------
@@ -101,6 +139,16 @@ def submission_create(
         raise ValidationError({"file": "The file is empty."})
     if len(data) > MAX_UPLOAD_BYTES:
         raise ValidationError({"file": "The file must be smaller than 200 MB."})
+    fmt = file_format(filename)
+    if fmt == "xlsx" and unzipped_size(data) > store.max_unzipped_bytes():
+        raise ValidationError(
+            {
+                "file": f"The workbook unpacks to more than "
+                f"{store.max_unzipped_bytes() // (1024 * 1024)} MB, the most a records "
+                "workbook may. Send it as CSV, or split it."
+            }
+        )
+    now = clock.now()
     sub = Submission.objects.create(
         partnership=partnership,
         agency=code,
@@ -110,8 +158,9 @@ def submission_create(
         as_of=as_of,
         submitted_by=actor if getattr(actor, "is_authenticated", False) else None,
         stage="Waiting to be processed",
+        progress_at=now,
     )
-    SubmissionData.objects.create(submission=sub, upload=data, upload_format=file_format(filename))
+    SubmissionData.objects.create(submission=sub, upload=data, upload_format=fmt)
     audit.record(
         actor=actor,
         partnership=partnership,
@@ -124,135 +173,246 @@ def submission_create(
         },
     )
     if background:
-        from ..tasks import process_submission
-
-        # the task row is written in this transaction: a worker sees it only once the
-        # submission is committed (the test backend runs it at once)
-        process_submission.enqueue(sub.pk)
+        _enqueue(sub.pk)
     return sub
 
 
-def _progress(pk: int, percent: int, stage: str) -> None:
-    Submission.objects.filter(pk=pk).update(progress=percent, stage=stage)
+def _enqueue(pk: int) -> None:
+    from ..tasks import process_submission
+
+    # the task row is written in this transaction: a worker sees it only once the
+    # submission is committed (the test backend runs it at once)
+    process_submission.enqueue(pk)
 
 
-def _fail(sub: Submission, message: str) -> Submission:
-    Submission.objects.filter(pk=sub.pk).update(
+# --- processing -----------------------------------------------------------------------------
+
+
+def _claimed(pk: int, attempt: int) -> Any:
+    """The submission while run ``attempt`` still holds it (a run that was taken over after
+    it stopped reporting progress writes nothing more)."""
+    return Submission.objects.filter(pk=pk, status=Submission.Status.PROCESSING, attempts=attempt)
+
+
+def _claim(sub: Submission) -> int | None:
+    """Take a received submission for processing, atomically: the run number, or None when
+    another run has it (or it is no longer waiting)."""
+    attempt = sub.attempts + 1
+    taken = Submission.objects.filter(
+        pk=sub.pk, status=Submission.Status.RECEIVED, attempts=sub.attempts
+    ).update(
+        status=Submission.Status.PROCESSING,
+        attempts=attempt,
+        progress=5,
+        stage="Reading the file",
+        progress_at=clock.now(),
+        failure="",
+        failure_code="",
+    )
+    return attempt if taken == 1 else None
+
+
+def _progress(pk: int, attempt: int, percent: int, stage: str) -> None:
+    _claimed(pk, attempt).update(progress=percent, stage=stage, progress_at=clock.now())
+
+
+def _fail(
+    sub: Submission,
+    attempt: int,
+    message: str,
+    code: str,
+    only: QuerySet[Submission] | None = None,
+) -> Submission:
+    """Mark the submission failed with a reason the person sees, while run ``attempt``
+    holds it (or ``only`` matches it); see the module's docstring for what is kept of its
+    upload."""
+    qs = only if only is not None else _claimed(sub.pk, attempt)
+    failed = qs.update(
         status=Submission.Status.FAILED,
         failure=message[:300],
-        stage="Could not be read",
+        failure_code=code,
+        stage="Could not be read" if code in FILE_FAILURES else "Stopped",
         progress=100,
+        progress_at=clock.now(),
         processed_at=clock.now(),
     )
-    SubmissionData.objects.filter(submission=sub).update(upload=None)
+    sub.refresh_from_db()
+    if not failed:  # another run holds it now
+        return sub
+    if code not in RETRYABLE_FAILURES:
+        SubmissionData.objects.filter(submission=sub).update(upload=None)
     audit.record(
         actor=sub.submitted_by,
         partnership=sub.partnership,
         action="submission.fail",
         obj=sub,
-        changes={"failure": [None, message[:300]]},
+        changes={"failure": [None, message[:300]], "code": [None, code]},
     )
-    log.info("submission %s could not be read", sub.pk)
-    sub.refresh_from_db()
+    log.info("submission %s failed (%s)", sub.pk, code)
     return sub
 
 
 def submission_process(submission_id: int, *, recompute: bool = True) -> Submission:
     """Check a received submission with the engine and make it the current one for its
-    agency and month, replacing the previous one as a whole in one transaction."""
+    agency and month, replacing the previous one as a whole in one transaction (or leave it
+    waiting for confirmation: ``needs_confirmation``). Safe to run again and at the same
+    time: only the run that claims the submission processes it."""
     sub = Submission.objects.select_related("partnership", "submitted_by").get(pk=submission_id)
     if sub.status != Submission.Status.RECEIVED:
         return sub
-    Submission.objects.filter(pk=sub.pk).update(status=Submission.Status.PROCESSING)
-    _progress(sub.pk, 5, "Reading the file")
-    data = SubmissionData.objects.get(submission=sub)
+    attempt = _claim(sub)
+    if attempt is None:
+        sub.refresh_from_db()
+        return sub
+    upload, fmt = SubmissionData.objects.values_list("upload", "upload_format").get(submission=sub)
     try:
-        raw = store.read_upload(bytes(data.upload or b""), data.upload_format)
+        raw = store.read_upload(bytes(upload or b""), fmt)
     except RecordsFileError as exc:
-        return _fail(sub, store.safe_file_error(exc))
+        return _fail(
+            sub, attempt, store.safe_file_error(exc) + " Nothing was stored.", "unreadable"
+        )
     if "AGNCY" not in raw.columns:  # not a records file: it must not replace one that is
         return _fail(
             sub,
+            attempt,
             "The file has no AGNCY column, so it does not look like a treatment records "
             "file. Check that its first row holds the column names (AGNCY, CLIENTID, "
             "EPISODID and so on). Nothing was stored.",
+            "not_records",
         )
     others = sorted(store.agencies_in(raw) - {sub.agency})
     if others:
         return _fail(
             sub,
+            attempt,
             f"The file holds rows of agency {', '.join(others[:5])}; a submission holds the "
             f"rows of one agency ({sub.agency}). Nothing was stored.",
+            "other_agency",
         )
-    _progress(sub.pk, 25, f"Checking {raw.frame.height} rows")
+    _progress(sub.pk, attempt, 25, f"Checking {raw.frame.height} rows")
     try:
         result = check_records(raw, as_of=sub.as_of)
-        _progress(sub.pk, 70, "Storing the rows")
-        accepted, rejected = store.accepted_bytes(result), store.rejected_bytes(result)
-        sub = _make_current(sub, result, accepted, rejected)
+        del raw
+        _progress(sub.pk, attempt, 70, "Storing the rows")
+        blobs = store.accepted_bytes(result), store.rejected_bytes(result)
+        errors = store.errors_bytes(result)
+        sub = _store_result(sub, result, *blobs, errors, attempt=attempt)
     except Exception as exc:  # a programming error: where it failed, never the message
         log.error("submission %s failed: %s", sub.pk, where_it_failed(exc))
-        return _fail(sub, "The file could not be processed. Nothing was stored.")
+        return _fail(
+            sub,
+            attempt,
+            "The file could not be processed because of a fault on our side. Nothing was "
+            "stored; you can try again.",
+            "internal",
+        )
     log.info(
-        "submission %s processed: %s rows, %s accepted, %s rejected",
+        "submission %s processed: %s rows, %s accepted, %s rejected, %s",
         sub.pk,
         sub.rows,
         sub.accepted,
         sub.rejected,
+        sub.status,
     )
-    if recompute:
+    if recompute and sub.status == Submission.Status.CURRENT:
         request_recompute()
     return sub
 
 
+def _current_for(sub: Submission, lock: bool = False) -> list[Submission]:
+    qs = Submission.objects.filter(
+        partnership=sub.partnership,
+        agency=sub.agency,
+        month=sub.month,
+        status=Submission.Status.CURRENT,
+    ).exclude(pk=sub.pk)
+    return list(qs.select_for_update() if lock else qs)
+
+
+def current_for(sub: Submission) -> Submission | None:
+    """The current submission of ``sub``'s agency and month, other than ``sub``."""
+    found = _current_for(sub)
+    return found[0] if found else None
+
+
+def _make_current(sub: Submission, current: list[Submission]) -> list[int]:
+    """``sub`` becomes the current one (saved by the caller): the current one, and older
+    ones waiting for confirmation, are replaced by it; older failed ones' uploads go (the
+    person sent a new file instead of trying them again). The replaced ids."""
+    replaced = [old.pk for old in current]
+    for old in current:
+        old.status = Submission.Status.REPLACED
+        old.replaced_by = sub
+        old.save(update_fields=["status", "replaced_by", "updated_at"])
+    same_month = Submission.objects.filter(
+        partnership=sub.partnership, agency=sub.agency, month=sub.month, pk__lt=sub.pk
+    )
+    waiting = list(
+        same_month.filter(status=Submission.Status.AWAITING).values_list("pk", flat=True)
+    )
+    same_month.filter(pk__in=waiting).update(
+        status=Submission.Status.REPLACED, replaced_by=sub, stage="Replaced"
+    )
+    SubmissionData.objects.filter(
+        submission__in=same_month.filter(status=Submission.Status.FAILED)
+    ).exclude(upload=None).update(upload=None)
+    sub.status = Submission.Status.CURRENT
+    return replaced + waiting
+
+
 @transaction.atomic
-def _make_current(
-    sub: Submission, result: CheckResult, accepted: bytes, rejected: bytes, audited: bool = True
+def _store_result(
+    sub: Submission,
+    result: CheckResult,
+    accepted: bytes,
+    rejected: bytes,
+    errors: bytes,
+    *,
+    attempt: int | None,
+    audited: bool = True,
 ) -> Submission:
     sub = Submission.objects.select_for_update().get(pk=sub.pk)
-    current = list(
-        Submission.objects.select_for_update()
-        .filter(
-            partnership=sub.partnership,
-            agency=sub.agency,
-            month=sub.month,
-            status=Submission.Status.CURRENT,
-        )
-        .exclude(pk=sub.pk)
-    )
+    if attempt is not None and (
+        sub.status != Submission.Status.PROCESSING or sub.attempts != attempt
+    ):
+        return sub  # another run took it over after this one stopped reporting progress
+    current = _current_for(sub, lock=True)
     newer = [c for c in current if c.pk > sub.pk]
-    report = result.report()
+    counts = store.report_counts(result)
+    replaced: list[int] = []
     if newer:  # a later upload was processed first: this one goes straight to the history
         sub.status = Submission.Status.REPLACED
         sub.replaced_by = newer[0]
+    elif current and needs_confirmation(counts["accepted"], current[0].accepted):
+        sub.status = Submission.Status.AWAITING
     else:
-        for old in current:
-            old.status = Submission.Status.REPLACED
-            old.replaced_by = sub
-            old.save(update_fields=["status", "replaced_by", "updated_at"])
-        sub.status = Submission.Status.CURRENT
-    sub.rows, sub.accepted, sub.rejected = report["rows"], report["accepted"], report["rejected"]
-    sub.no_consent = report["no_consent"]
-    sub.report = report
-    sub.progress, sub.stage = 100, "Done"
-    sub.processed_at = clock.now()
+        replaced = _make_current(sub, current)
+    sub.rows, sub.accepted, sub.rejected = counts["rows"], counts["accepted"], counts["rejected"]
+    sub.no_consent = counts["no_consent"]
+    sub.error_count = result.errors.height
+    sub.report = counts
+    sub.progress = 100
+    sub.stage = "Waiting for confirmation" if sub.awaiting else "Done"
+    sub.processed_at = sub.progress_at = clock.now()
+    sub.failure = sub.failure_code = ""
     sub.save()
     SubmissionData.objects.filter(submission=sub).update(
-        upload=None, accepted=accepted, rejected=rejected
+        upload=None, accepted=accepted, rejected=rejected, errors=errors
     )
     if not audited:
         return sub
     audit.record(
         actor=sub.submitted_by,
         partnership=sub.partnership,
-        action="submission.accept",
+        action="submission.hold" if sub.awaiting else "submission.accept",
         obj=sub,
         changes={
             "rows": [None, sub.rows],
             "accepted": [None, sub.accepted],
             "rejected": [None, sub.rejected],
             "no_consent": [None, sub.no_consent],
-            "replaced": [None, [o.pk for o in current if not newer]],
+            "replaced": [None, replaced],
+            **({"current_accepted": [None, current[0].accepted]} if sub.awaiting else {}),
         },
     )
     return sub
@@ -284,8 +444,204 @@ def submission_store_checked(
         filename=filename,
         submitted_by=submitted_by,
         status=Submission.Status.PROCESSING,
+        progress_at=clock.now(),
     )
     SubmissionData.objects.create(submission=sub)
-    return _make_current(
-        sub, result, store.accepted_bytes(result), store.rejected_bytes(result), audited=False
+    return _store_result(
+        sub,
+        result,
+        store.accepted_bytes(result),
+        store.rejected_bytes(result),
+        store.errors_bytes(result),
+        attempt=None,
+        audited=False,
     )
+
+
+# --- a person's decisions: confirm or refuse a replacement, try again, give up ----------------
+
+
+def _require_submitter(actor: Any, sub: Submission) -> None:
+    permissions.require(actor, sub.partnership, r.SUBMIT_RECORDS)
+    if sub.agency not in agencies_for(actor, sub.partnership):
+        raise PermissionDenied("You may act only on your own agency's submissions.")
+
+
+def _locked(sub: Submission) -> Submission:
+    return Submission.objects.select_for_update().select_related("partnership").get(pk=sub.pk)
+
+
+@transaction.atomic
+def submission_replace_confirm(
+    *, actor: Any, submission: Submission, current_id: int | None = None
+) -> Submission:
+    """A person has compared a submission waiting for confirmation with the current one and
+    confirms that it replaces it. ``current_id`` is the current submission they saw: when it
+    has changed since, nothing is done and they are asked to look again."""
+    _require_submitter(actor, submission)
+    sub = _locked(submission)
+    if sub.status != Submission.Status.AWAITING:
+        raise ValidationError(
+            {"submission": "This submission is not waiting for confirmation."}, code="not_awaiting"
+        )
+    current = _current_for(sub, lock=True)
+    if current and current[0].pk > sub.pk:
+        raise ValidationError(
+            {"submission": "A newer file is the current one now; this one cannot replace it."},
+            code="newer_current",
+        )
+    if current_id is not None and [c.pk for c in current] != [current_id]:
+        raise ValidationError(
+            {"submission": "The current submission has changed since you looked: compare again."},
+            code="current_changed",
+        )
+    replaced = _make_current(sub, current)
+    sub.stage = "Done"
+    sub.save()
+    audit.record(
+        actor=actor,
+        partnership=sub.partnership,
+        action="submission.replace_confirm",
+        obj=sub,
+        changes={"status": ["awaiting", "current"], "replaced": [None, replaced]},
+    )
+    transaction.on_commit(request_recompute)
+    return sub
+
+
+@transaction.atomic
+def submission_keep_current(*, actor: Any, submission: Submission) -> Submission:
+    """A person keeps the current submission: the one waiting for confirmation is not used
+    (it stays in the history with its report)."""
+    _require_submitter(actor, submission)
+    sub = _locked(submission)
+    if sub.status != Submission.Status.AWAITING:
+        raise ValidationError(
+            {"submission": "This submission is not waiting for confirmation."}, code="not_awaiting"
+        )
+    sub.status = Submission.Status.DECLINED
+    sub.stage = "Not used: the current submission was kept"
+    sub.save()
+    audit.record(
+        actor=actor,
+        partnership=sub.partnership,
+        action="submission.keep_current",
+        obj=sub,
+        changes={"status": ["awaiting", "declined"]},
+    )
+    return sub
+
+
+def can_retry(sub: Submission) -> bool:
+    """Failed for a reason outside the file, with the upload still held."""
+    return (
+        sub.status == Submission.Status.FAILED
+        and sub.failure_code in RETRYABLE_FAILURES
+        and SubmissionData.objects.filter(submission=sub).exclude(upload=None).exists()
+    )
+
+
+@transaction.atomic
+def submission_retry(*, actor: Any, submission: Submission) -> Submission:
+    """Try a failed submission again from its held upload (queued like a new one)."""
+    _require_submitter(actor, submission)
+    sub = _locked(submission)
+    if not can_retry(sub):
+        raise ValidationError(
+            {"submission": "This submission cannot be tried again: send the file again."},
+            code="not_retryable",
+        )
+    Submission.objects.filter(pk=sub.pk).update(
+        status=Submission.Status.RECEIVED,
+        attempts=0,
+        progress=0,
+        progress_at=clock.now(),
+        stage="Waiting to be processed (tried again)",
+        failure="",
+        failure_code="",
+        processed_at=None,
+    )
+    audit.record(
+        actor=actor,
+        partnership=sub.partnership,
+        action="submission.retry",
+        obj=sub,
+        changes={"status": ["failed", "received"]},
+    )
+    pk = sub.pk
+    transaction.on_commit(lambda: _enqueue(pk))
+    sub.refresh_from_db()
+    return sub
+
+
+@transaction.atomic
+def submission_discard_upload(*, actor: Any, submission: Submission) -> Submission:
+    """A person gives up on a failed submission: its held upload is removed."""
+    _require_submitter(actor, submission)
+    sub = _locked(submission)
+    if not can_retry(sub):
+        raise ValidationError(
+            {"submission": "This submission holds no file to remove."}, code="nothing_held"
+        )
+    SubmissionData.objects.filter(submission=sub).update(upload=None)
+    Submission.objects.filter(pk=sub.pk).update(failure_code="given_up", stage="File removed")
+    audit.record(
+        actor=actor,
+        partnership=sub.partnership,
+        action="submission.discard_upload",
+        obj=sub,
+        changes={"upload": ["held", None]},
+    )
+    sub.refresh_from_db()
+    return sub
+
+
+# --- recovery of work whose worker is gone ---------------------------------------------------
+
+
+def recover_submissions(now: dt.datetime) -> int:
+    """The recoverer (``dathub.core.recovery``): a submission received or being processed,
+    with no live task and no progress for ``recovery.stale_after()``, was abandoned. It is
+    put back in the queue, unless processing has started ``recovery.max_attempts()`` times already:
+    then it fails with a reason and can be tried again. Safe at any moment: each step is one
+    conditional UPDATE, so a run that is alive after all (or a second recoverer) is never
+    processed twice. How many were recovered."""
+    from ..tasks import process_submission
+
+    live = recovery.live_ids(process_submission, now)
+    stale = now - recovery.stale_after()
+    abandoned = (
+        Submission.objects.filter(
+            status__in=[Submission.Status.RECEIVED, Submission.Status.PROCESSING],
+            archived_at__isnull=True,
+        )
+        .filter(Q(progress_at__lt=stale) | Q(progress_at__isnull=True, submitted_at__lt=stale))
+        .exclude(pk__in=live)
+        .select_related("partnership", "submitted_by")
+    )
+    recovered = 0
+    for sub in abandoned:
+        same = Submission.objects.filter(pk=sub.pk, status=sub.status, attempts=sub.attempts)
+        same = same.filter(Q(progress_at__lt=stale) | Q(progress_at__isnull=True))
+        if sub.status == Submission.Status.PROCESSING and sub.attempts >= recovery.max_attempts():
+            failed = _fail(
+                sub,
+                sub.attempts,
+                f"The checking stopped before it finished, {sub.attempts} times (the "
+                "server's background work was interrupted). Nothing was stored; the file "
+                "is kept, so you can try again.",
+                "work_stopped",
+                only=same,
+            )
+            recovered += int(failed.status == Submission.Status.FAILED)
+            continue
+        stage = (
+            "Waiting to be processed (again: the checking stopped before it finished)"
+            if sub.status == Submission.Status.PROCESSING
+            else "Waiting to be processed"
+        )
+        if same.update(status=Submission.Status.RECEIVED, progress=0, stage=stage, progress_at=now):
+            log.warning("submission %s was abandoned (%s); queued again", sub.pk, sub.status)
+            transaction.on_commit(functools.partial(_enqueue, sub.pk))
+            recovered += 1
+    return recovered

@@ -49,6 +49,7 @@ OBJECT_URLS = {
     "performance:submission-detail": _submission,
     "performance:submission-rows": _submission,
     "performance:submission-rejected-csv": _submission,
+    "performance:submission-decide": lambda demo: {**_submission(demo), "decision": "keep"},
     "performance:local-figure-new": _local_indicator,
 }
 

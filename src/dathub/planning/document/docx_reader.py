@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import io
 import zipfile
+from collections.abc import Callable
 from typing import Any
 
 from docx import Document
@@ -13,6 +14,7 @@ from docx.opc.exceptions import PackageNotFoundError
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
+from .containers import XML_ERRORS
 from .errors import PlanDocumentError
 from .lines import Line, squash
 
@@ -41,12 +43,26 @@ def _table_lines(table: Table, number: int) -> list[Line]:
     return lines
 
 
-def docx_lines(data: bytes) -> list[Line]:
-    """The document's body as lines of cells (a blank line between blocks, as in text)."""
+def docx_lines(data: bytes, *, progress: Callable[[int], None] | None = None) -> list[Line]:
+    """The document's body as lines of cells (a blank line between blocks, as in text).
+
+    ``progress`` is told the percentage of the body's blocks read so far. Any XML the parser
+    refuses (a malformed part, or entities built to exhaust it) is a PlanDocumentError."""
     try:
-        document = Document(io.BytesIO(data))
+        return _body_lines(data, progress)
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as error:
         raise PlanDocumentError(f"This is not a readable Word (.docx) file: {error}") from error
+    except XML_ERRORS as error:
+        raise PlanDocumentError(
+            "This Word (.docx) file holds XML that cannot be read safely "
+            f"({type(error).__name__}): save it again from Word and upload that copy."
+        ) from error
+
+
+def _body_lines(data: bytes, progress: Callable[[int], None] | None) -> list[Line]:
+    document = Document(io.BytesIO(data))
+    total = max(len(document.element.body), 1)
+    step = max(total // 20, 1)
     lines: list[Line] = []
     for number, block in enumerate(document.iter_inner_content(), 1):
         if isinstance(block, Paragraph):
@@ -56,4 +72,6 @@ def docx_lines(data: bytes) -> list[Line]:
         else:
             lines.extend(_table_lines(block, number))
         lines.append(Line((), number))
+        if progress is not None and number % step == 0:
+            progress(min(100, number * 100 // total))
     return lines

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any
 
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
 
 from . import xlsx_layout as layout
 from .assembly import SCHEMA
+from .containers import XML_ERRORS
 from .costs import read_amount
 from .dates import RECURRENCES, Due, financial_year_label, financial_year_start, parse_due
 from .errors import PlanDocumentError, objective_where, position_of, where
@@ -36,6 +38,14 @@ def _multiline(value: Any) -> str | None:
         return None
     paragraphs = [squash(p) for p in str(value).split("\n")]
     return "\n".join(p for p in paragraphs if p) or None
+
+
+def _first_value(cells: list[Any]) -> tuple[str, Any] | None:
+    """The column letter and value of a row's first non-empty cell."""
+    for column, value in enumerate(cells, 1):
+        if _text(value) is not None:
+            return get_column_letter(column), value
+    return None
 
 
 class _SheetReader:
@@ -73,6 +83,14 @@ class _SheetReader:
                 position = position_of(objectives, objective)
                 located = objective_where(grid, objective["number"], position, numbers, action)
             issue["where"] = f"{located} (sheet {issue['sheet']}, row {issue['row']})"
+
+    def beyond(self, row: int, cells: list[Any], width: int) -> None:
+        """Report every value in a column past the ``width`` the row's layout has headings
+        (or a label and its values) for: left out, but never silently."""
+        for column, value in enumerate(cells[width:], width + 1):
+            if _text(value) is not None:
+                letter = get_column_letter(column)
+                self.issue(row, value, f"column {letter} has no heading, so this was left out")
 
     def day(self, row: int, value: Any) -> date | None:
         if value is None or value == "":
@@ -142,7 +160,16 @@ class _SheetReader:
             cells = list(row) + [None] * (len(layout.TABLE_HEADER) - len(row))
             label = _text(cells[0])
             if label is None:
+                if in_table and (first := _first_value(cells)) is not None:
+                    self.place = (objective, None)
+                    why = "row has no label (Objective, Action or Note) in column A"
+                    self.issue(row_number, first[1], f"{why}, so column {first[0]} was left out")
                 continue
+            if in_table:
+                self.place = (objective, None)
+            # a label row holds a label and up to two values; the table, its headings
+            table_row = in_table or label == layout.TABLE_HEADER[0]
+            self.beyond(row_number, cells, len(layout.TABLE_HEADER) if table_row else 3)
             if not in_table:
                 if label == "Planning grid":
                     number = self.number(row_number, cells[1], "grid number is not a number")
@@ -215,12 +242,23 @@ class _SheetReader:
 
 
 def read_xlsx(
-    data: bytes, *, known_roles: Iterable[str] = (), financial_year: str | None = None
+    data: bytes,
+    *,
+    known_roles: Iterable[str] = (),
+    financial_year: str | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> dict[str, Any]:
+    """The plan in the product's .xlsx layout. ``progress`` is told the percentage of the
+    grid sheets read so far. XML the parser refuses is a PlanDocumentError."""
     try:
         workbook = load_workbook(io.BytesIO(data), data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
         raise PlanDocumentError(f"This is not a readable Excel (.xlsx) file: {error}") from error
+    except XML_ERRORS as error:
+        raise PlanDocumentError(
+            "This Excel (.xlsx) file holds XML that cannot be read safely "
+            f"({type(error).__name__}): save it again from Excel and upload that copy."
+        ) from error
     if layout.SUMMARY_SHEET not in workbook.sheetnames:
         raise PlanDocumentError(
             "This workbook is not a plan exported by dathub: it has no 'Summary' sheet."
@@ -261,6 +299,8 @@ def read_xlsx(
     roles = list(known_roles)
     grids = []
     for index, name in enumerate(workbook.sheetnames, 1):
+        if progress is not None:
+            progress((index - 1) * 100 // len(workbook.sheetnames))
         sheet = workbook[name]
         if name in (layout.SUMMARY_SHEET, layout.ISSUES_SHEET):
             continue

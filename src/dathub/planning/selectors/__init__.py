@@ -20,6 +20,7 @@ from .imports import (
     ImportCheck,
     plan_import_check,
     plan_import_get,
+    plan_import_get_visible,
 )
 from .interchange import (
     plan_as_json,
@@ -58,6 +59,7 @@ __all__ = [
     "ImportCheck",
     "plan_import_check",
     "plan_import_get",
+    "plan_import_get_visible",
     "plan_as_json",
     "plan_structure",
     "strip_ids",

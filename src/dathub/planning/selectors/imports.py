@@ -22,6 +22,19 @@ def plan_import_get(*, actor: Any, partnership: Partnership, pk: Any) -> PlanImp
     return object_in(qs, pk)
 
 
+def plan_import_get_visible(*, actor: Any, pk: Any) -> PlanImport:
+    """An upload of any partnership where the actor manages plans (the API), else 404."""
+    from dathub.tenancy import selectors as tenancy_selectors
+
+    partnerships = [
+        p
+        for p in tenancy_selectors.partnership_list(actor=actor)
+        if permissions.can(actor, p, r.MANAGE_PLANS)
+    ]
+    qs = PlanImport.objects.filter(partnership__in=partnerships).select_related("partnership")
+    return object_in(qs, pk)
+
+
 # Words every partnership's name shares, left out when two names are compared.
 _NAME_NOISE = {
     "daat",

@@ -220,6 +220,15 @@ def progress_bulk_apply(
             action_id = None
         action = updatable.get(action_id) if action_id is not None else None
         try:
+            if row.get("beyond"):
+                raise ValidationError(
+                    "There is something in "
+                    + ", ".join(
+                        f"column {letter} (‘{value[:60]}’)" for letter, value in row["beyond"]
+                    )
+                    + ", which has no heading, so the row was not read: move it into the "
+                    "right column and upload the row again."
+                )
             if action is None:
                 raise ValidationError(
                     "No action with this id that you may update: check the Action id column."

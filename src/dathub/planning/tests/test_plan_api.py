@@ -25,12 +25,21 @@ def test_create_by_upload_returns_the_plan_and_issues(
             "document": SimpleUploadedFile("plan.txt", example_bytes),
         },
     )
-    assert response.status_code == 201, response.content
+    # read in the background (at once with the tests' immediate task backend): the answer
+    # is the import, whose status page gives the plan once it is saved
+    assert response.status_code == 202, response.content
     body = response.json()
-    assert body["issues"] == []
-    body.pop("issues")
-    assert strip_ids(body) == EXPECTED
-    assert Plan.objects.get().status == "draft"
+    assert response["Location"] == body["status_url"]
+    assert body["status"] == "confirmed" and body["issues"] == [] and body["error"] is None
+    assert strip_ids(body["plan"]) == EXPECTED
+    plan = Plan.objects.get()
+    assert plan.status == "draft" and body["plan_id"] == plan.pk
+    again = client.get(body["status_url"])
+    assert again.status_code == 200 and again.json()["plan_id"] == plan.pk
+    # another partnership's co-ordinator, and a board member, get the same 404 as a missing one
+    for other in (demo.eastvale, demo.board):
+        refused = api_client_for(other).get(body["status_url"])
+        assert refused.status_code == 404 and refused.json()["error"]["code"] == "not_found"
 
 
 def test_upload_of_a_non_plan_is_422_and_saves_nothing(demo: Any, api_client_for: Any) -> None:

@@ -62,6 +62,8 @@ def _only(*keys: str, **extra: Any) -> Any:
 
 OBJECT_URLS = {
     "planning:plan-import-preview": _import,
+    "planning:plan-import-status": _import,
+    "planning:plan-import-retry": _import,
     **{
         f"planning:plan-{v}": _only("pk")
         for v in ("detail", "edit", "status", "live", "roll-over", "archive", "grid-create")
@@ -84,9 +86,12 @@ OBJECT_URLS = {
 # The plan itself is the partnership's shared document: a provider reads it (seeing only
 # their own organisation's actions in it, which the plan tests check).
 PROVIDER_VISIBLE_URLS = {"planning:plan-detail", "planning:plan-export", "api:plan_detail"}
+# Read only by those who manage plans: an upload is the support team's working copy.
+MANAGER_ONLY_API_URLS = {"api:plan_import_detail"}
 
 API_OBJECT_URLS = {
     "api:plan_detail": _only("pk"),
+    "api:plan_import_detail": _import,
     "api:objective_update": _only("pk", "objective_pk"),
     "api:action_create": _only("pk", "objective_pk"),
     "api:action_update": _only("pk", "action_pk"),

@@ -53,6 +53,7 @@ OBJECT_URLS = {
     "reporting:pack-detail": _issued,
     "reporting:pack-status": _issued,
     "reporting:pack-build": _issued,
+    "reporting:pack-retry": _issued,
     "reporting:pack-issue": _issued,
     "reporting:pack-narrative": _review,
     "reporting:pack-download": lambda demo: {**_issued(demo), "fmt": "pdf"},

@@ -1,7 +1,7 @@
 """The two fictional demo partnerships. Loading twice changes nothing (it is idempotent).
 
-Each domain app may add its own demo data through `DEMO_LOADERS` (an ordered list of dotted
-paths to functions taking the loaded partnerships by code).
+Each domain app adds its own demo data by registering a loader from its ready()
+(core.registry.register_demo_loader: a function taking the loaded partnerships by code).
 """
 
 from __future__ import annotations
@@ -25,13 +25,6 @@ from dathub.tenancy.models import (
 from dathub.tenancy.roles import Role
 
 DEMO_PASSWORD = "demo-password-1"
-
-# Later apps append "dathub.<app>.demo.load" here.
-DEMO_LOADERS: list[str] = [
-    "dathub.planning.demo.load",
-    "dathub.performance.demo.load",
-    "dathub.reporting.demo.load",
-]
 
 PARTNERSHIPS = [
     {
@@ -324,7 +317,9 @@ def load_demo(*, with_activity: bool = True) -> list[tuple[str, str]]:
         raise DemoRefused("The demo cannot run under production settings.")
     partnerships = {spec["code"]: _load_partnership(spec) for spec in PARTNERSHIPS}
     _user(DEMO_ADMIN, "Site Administrator", is_staff=True, is_superuser=True)
-    for dotted in DEMO_LOADERS if with_activity else []:
+    from dathub.core.registry import demo_loaders
+
+    for dotted in demo_loaders() if with_activity else []:
         module, func = dotted.rsplit(".", 1)
         getattr(import_module(module), func)(partnerships)
     return [

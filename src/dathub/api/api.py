@@ -151,12 +151,13 @@ def _crash(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 def _add_routers() -> None:
-    from dathub.planning.api import router as planning_router
-    from dathub.tenancy.api import router as tenancy_router
+    """Each app registers its router from ready() (core.registry.register_api_router)."""
+    from importlib import import_module
 
-    api.add_router("/", tenancy_router)
-    api.add_router("/", planning_router)
-    api.add_router("/", __import__("dathub.performance.api", fromlist=["router"]).router)
+    from dathub.core.registry import api_router_modules
+
+    for module in api_router_modules():
+        api.add_router("/", import_module(module).router)
 
 
 _add_routers()

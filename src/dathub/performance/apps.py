@@ -7,8 +7,21 @@ class PerformanceConfig(AppConfig):
     verbose_name = "Performance"
 
     def ready(self) -> None:
-        from dathub.core.registry import HomePanel, NavItem, register_home_panel, register_nav
+        from dathub.core.registry import (
+            DEMO_DATA,
+            HomePanel,
+            NavItem,
+            register_api_router,
+            register_demo_loader,
+            register_home_panel,
+            register_nav,
+            register_urls,
+        )
         from dathub.tenancy import roles as r
+
+        register_urls("dathub.performance.urls")
+        register_api_router("dathub.performance.api")
+        register_demo_loader("dathub.performance.demo.load", DEMO_DATA)
 
         from . import board_pack, selectors
 

@@ -211,13 +211,18 @@ def section(partnership: Any, pack_context: Any) -> dict[str, Any]:
 
 def register() -> None:
     try:
-        from dathub.reporting.registry import BOARD_PACK, MANAGEMENT_REVIEW, register_section
+        from dathub.reporting.registry import (
+            BOARD_PACK,
+            MANAGEMENT_REVIEW,
+            SECTION_PERFORMANCE,
+            register_section,
+        )
     except ImportError:  # reporting not installed: nothing to add to
         return
     register_section(
         "performance",
         "Performance against targets",
-        order=20,
+        order=SECTION_PERFORMANCE,
         build=section,
         kinds=(BOARD_PACK, MANAGEMENT_REVIEW),
         review_heading="performance",

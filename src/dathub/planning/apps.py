@@ -7,8 +7,19 @@ class PlanningConfig(AppConfig):
     verbose_name = "Treatment plans"
 
     def ready(self) -> None:
-        from dathub.core.registry import NavItem, register_nav
+        from dathub.core.registry import (
+            DEMO_FIRST,
+            NavItem,
+            register_api_router,
+            register_demo_loader,
+            register_nav,
+            register_urls,
+        )
         from dathub.tenancy import roles as r
+
+        register_urls("dathub.planning.urls")
+        register_api_router("dathub.planning.api")
+        register_demo_loader("dathub.planning.demo.load", DEMO_FIRST)
 
         register_nav(
             NavItem("Plans", "planning:plan-list", r.VIEW_PLANS, 10, section="planning:plan")

@@ -344,12 +344,18 @@ def decisions_needed(partnership: Any, ctx: Any) -> dict[str, Any]:
 
 
 def register() -> None:
-    from dathub.reporting.registry import BOARD_PACK, MANAGEMENT_REVIEW, register_section
+    from dathub.reporting.registry import (
+        BOARD_PACK,
+        MANAGEMENT_REVIEW,
+        SECTION_DECISIONS,
+        SECTION_WORK_PLAN,
+        register_section,
+    )
 
     register_section(
         "work_plan_progress",
         "Progress against the work plan",
-        10,
+        SECTION_WORK_PLAN,
         work_plan_progress,
         kinds=(BOARD_PACK, MANAGEMENT_REVIEW),
         review_heading="progress",
@@ -357,7 +363,7 @@ def register() -> None:
     register_section(
         "decisions_needed",
         "Decisions needed",
-        20,
+        SECTION_DECISIONS,
         decisions_needed,
         kinds=(BOARD_PACK, MANAGEMENT_REVIEW),
         review_heading="issues",

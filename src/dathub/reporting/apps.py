@@ -7,8 +7,18 @@ class ReportingConfig(AppConfig):
     verbose_name = "Board packs and management reviews"
 
     def ready(self) -> None:
-        from dathub.core.registry import NavItem, register_nav
+        from dathub.core.registry import (
+            DEMO_LAST,
+            NavItem,
+            register_demo_loader,
+            register_nav,
+            register_urls,
+        )
         from dathub.tenancy import roles as r
+
+        register_urls("dathub.reporting.urls")
+        # issues packs from every other app's demo data, so it runs last
+        register_demo_loader("dathub.reporting.demo.load", DEMO_LAST)
 
         register_nav(
             NavItem(

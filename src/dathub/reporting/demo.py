@@ -1,5 +1,5 @@
 """Demo board packs: two issued packs for the Northshire Partnership Board's last two
-meetings. Runs after the other apps' demo loaders (see dathub.demo.DEMO_LOADERS) so every
+meetings. Runs after the other apps' demo loaders (registered with core.registry.DEMO_LAST) so every
 registered section has data. Loading again changes nothing.
 
 Papers go out a week before the meeting: each pack is built with its figures as at that

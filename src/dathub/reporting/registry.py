@@ -6,14 +6,14 @@ How to add a section (for example, performance, finance, risks, recommendations)
 
     # dathub/finance/apps.py
     def ready(self):
-        from dathub.reporting.registry import BOARD_PACK, MANAGEMENT_REVIEW, register_section
+        from dathub.reporting import registry as packs
         from .pack_sections import budget_section
-        register_section(
+        packs.register_section(
             "finance",                      # unique key, kept in the frozen content
             "Budget, spend and forecast outturn",
-            order=40,                       # position in the pack (work plan is 10)
+            order=packs.SECTION_FINANCE,    # its place in the pack (one per section)
             build=budget_section,           # build(partnership, context) -> dict
-            kinds=(BOARD_PACK, MANAGEMENT_REVIEW),
+            kinds=(packs.BOARD_PACK, packs.MANAGEMENT_REVIEW),
             review_heading="resources",     # where it sits in the six-monthly review
         )
 
@@ -129,6 +129,18 @@ class Section:
 
 _sections: dict[str, Section] = {}
 
+# Where each app's section sits in a pack: named, so that two apps never take one place.
+SECTION_WORK_PLAN = 10
+SECTION_DECISIONS = 20
+SECTION_PERFORMANCE = 30
+SECTION_GOVERNANCE = 40
+SECTION_RECOMMENDATIONS = 50
+SECTION_STRATEGY = 60
+SECTION_FINANCE = 70
+SECTION_COMMISSIONING = 80
+SECTION_RISKS = 90
+SECTION_ENGAGEMENT = 100
+
 
 def register_section(
     key: str,
@@ -140,9 +152,18 @@ def register_section(
     kinds: tuple[str, ...] | list[str] = (BOARD_PACK,),
     review_heading: str | None = None,
 ) -> Section:
-    """Add (or replace, by key) a section of the board pack and the management review."""
+    """Add (or replace, by key) a section of the board pack and the management review.
+    Two sections of one kind of pack may not share an order (the pack's sequence would
+    then depend on their keys): take one of the SECTION_ constants."""
     if review_heading is not None and review_heading not in {k for k, _, _ in REVIEW_HEADINGS}:
         raise ValueError(f"unknown review heading {review_heading!r}")
+    clash = [
+        s.key
+        for s in _sections.values()
+        if s.key != key and s.order == order and set(s.kinds) & set(kinds)
+    ]
+    if clash:
+        raise ValueError(f"section {key!r} takes order {order}, already {clash[0]!r}'s")
     section = Section(
         key=key,
         title=title,

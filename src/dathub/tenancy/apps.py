@@ -7,11 +7,20 @@ class TenancyConfig(AppConfig):
     verbose_name = "Partnerships and people"
 
     def ready(self) -> None:
-        from dathub.core.registry import HomePanel, NavItem, register_home_panel, register_nav
+        from dathub.core.registry import (
+            HomePanel,
+            NavItem,
+            register_api_router,
+            register_home_panel,
+            register_nav,
+            register_urls,
+        )
 
         from . import roles as r
         from .selectors import body_list, organisation_list, person_list
 
+        register_urls("dathub.tenancy.urls")
+        register_api_router("dathub.tenancy.api")
         register_nav(NavItem("Home", "core:partnership-home", r.VIEW_PARTNERSHIP, 0))
         # One menu entry for the partnership's directory keeps the menu on one line; the
         # hub page and the home panel link to each part.

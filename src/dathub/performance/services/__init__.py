@@ -9,23 +9,25 @@ from .computation import (
     recover_computations,
     request_recompute,
 )
+from .submission_decisions import (
+    can_retry,
+    submission_discard_upload,
+    submission_keep_current,
+    submission_replace_confirm,
+    submission_retry,
+)
+from .submission_recovery import recover_submissions
 from .submissions import (
     CONFIRMATION_RULE,
     MAX_UPLOAD_BYTES,
     agencies_for,
     agency_codes,
-    can_retry,
     clean_month,
     current_for,
     file_format,
     needs_confirmation,
-    recover_submissions,
     submission_create,
-    submission_discard_upload,
-    submission_keep_current,
     submission_process,
-    submission_replace_confirm,
-    submission_retry,
     submission_store_checked,
 )
 from .targets import (

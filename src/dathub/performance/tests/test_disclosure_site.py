@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dathub.core import clock
 from dathub.performance import board_pack, disclosure, selectors, services
 from dathub.performance.models import Computation, IndicatorResult
 from dathub.tenancy.tests.factories import OrganisationFactory
@@ -159,8 +160,8 @@ def test_a_pack_section_built_for_a_provider_holds_to_the_rule(demo, two_agencie
         return PackContext(
             actor=actor,
             body=None,
-            meeting_date=dt.date.today(),
-            as_at=dt.date.today(),
+            meeting_date=clock.today(),
+            as_at=clock.today(),
             since=None,
             kind=BOARD_PACK,
         )
@@ -223,7 +224,7 @@ def test_property_what_the_api_shows_a_provider_never_gives_another_agencys_figu
     """For every figure the API shows the provider, the shown total minus the shown own
     figure equals no other single agency's numerator or denominator."""
     comp = Computation.objects.create(
-        status=Computation.Status.DONE, as_of=dt.date.today(), finished_at=dt.datetime.now(dt.UTC)
+        status=Computation.Status.DONE, as_of=clock.today(), finished_at=clock.now()
     )
     start, end = dt.date(2025, 4, 1), dt.date(2025, 6, 30)
     period = "2025/26 Q1"

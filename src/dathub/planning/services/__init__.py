@@ -7,7 +7,6 @@ from .cells import (
 )
 from .imports import (
     max_unzipped_bytes,
-    plan_from_json,
     plan_import_can_retry,
     plan_import_cancel,
     plan_import_confirm,
@@ -31,6 +30,7 @@ from .parts import (
     objective_create,
     objective_update,
 )
+from .plan_documents import plan_from_json
 from .plans import (
     next_statuses,
     next_year,

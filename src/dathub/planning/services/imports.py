@@ -1,6 +1,5 @@
-"""Storing a plan document: a dathub.plan/1 document as a new draft, all or nothing, and the
-upload, background reading, preview, confirmation, cancellation, retry and expiry of a plan
-import.
+"""A plan import: the upload, background reading, preview, confirmation, cancellation,
+retry and expiry (storing the read document as a draft: plan_documents).
 
 An upload is only stored by the request that receives it ("reading"); the task
 ``tasks.read_plan_import`` reads it (``plan_import_read``), reporting progress, and leaves it
@@ -16,8 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -29,16 +26,12 @@ from dathub.core.services import audited_archive
 from dathub.tenancy.models import Partnership
 
 from .. import document
-from ..document.owners import split_owners
-from ..models import Action, Grid, Objective, Plan, PlanImport, Priority, SpendLine
+from ..models import Plan, PlanImport
 from .cells import (
-    cost_fields,
-    create_versioned,
-    due_fields,
     known_roles,
     require_manage,
-    set_owners,
 )
+from .plan_documents import plan_from_json
 
 log = logging.getLogger("dathub.planning.imports")
 
@@ -58,114 +51,6 @@ def max_unzipped_bytes() -> int:
 def staged_lifetime() -> dt.timedelta:
     """How long an upload not yet confirmed keeps its document (DATHUB_PLAN_IMPORT_EXPIRE_HOURS)."""
     return dt.timedelta(hours=float(settings.DATHUB_PLAN_IMPORT_EXPIRE_HOURS))
-
-
-def _build(
-    actor: Any, partnership: Partnership, data: dict[str, Any], plan: Plan
-) -> dict[str, int]:
-    """Create the grids, objectives and actions of `data` under `plan`."""
-    counts = {"grids": 0, "objectives": 0, "actions": 0}
-    cache: dict[Any, Any] = {}
-    roles_known = known_roles(partnership)
-    common = {"partnership": partnership}
-    for gpos, g in enumerate(data.get("grids", [])):
-        grid = Grid(
-            plan=plan,
-            number=g["number"],
-            title=g.get("title") or "",
-            rating=g.get("rating") or "",
-            assessment=g.get("assessment") or "",
-            position=gpos,
-            **common,
-        )
-        grid._history_user = actor  # type: ignore[attr-defined]
-        grid.save()
-        counts["grids"] += 1
-        for ppos, text in enumerate(g.get("priorities", [])):
-            create_versioned(actor, Priority, grid=grid, text=text, position=ppos, **common)
-        for spos, line in enumerate(g.get("spend", [])):
-            create_versioned(
-                actor,
-                SpendLine,
-                grid=grid,
-                label=line["label"],
-                amount=Decimal(str(line["amount"])),
-                position=spos,
-                **common,
-            )
-        for opos, o in enumerate(g.get("objectives", [])):
-            objective = Objective(
-                grid=grid,
-                number=o.get("number"),
-                title=o.get("title") or "",
-                owners_text=o.get("owners") or "",
-                notes=o.get("notes") or [],
-                position=opos,
-                **due_fields(o.get("due")),
-                **common,
-            )
-            objective._history_user = actor  # type: ignore[attr-defined]
-            objective.save()
-            counts["objectives"] += 1
-            for apos, a in enumerate(o.get("actions", [])):
-                action = Action(
-                    objective=objective,
-                    text=a.get("text") or "",
-                    owners_text=a.get("owners") or "",
-                    position=apos,
-                    status=a.get("status") or Action.Status.NOT_STARTED,
-                    percent_complete=a.get("percent_complete") or 0,
-                    **due_fields(a.get("due")),
-                    **cost_fields(a.get("cost")),
-                    **common,
-                )
-                action._history_user = actor  # type: ignore[attr-defined]
-                action.save()
-                counts["actions"] += 1
-                parties = a.get("owner_list")
-                if parties is None:
-                    parties = split_owners(action.owners_text, roles_known)
-                set_owners(action, action.owners_text, cache, parties=parties)
-    return counts
-
-
-@transaction.atomic
-def plan_from_json(
-    *, actor: Any, partnership: Partnership, data: dict[str, Any], source_name: str = ""
-) -> Plan:
-    """Store a `dathub.plan/1` document as a new draft plan, all or nothing."""
-    require_manage(actor, partnership)
-    if data.get("schema") != "dathub.plan/1":
-        raise ValidationError("This is not a dathub.plan/1 document.")
-    year = data.get("financial_year") or ""
-    if not year:
-        raise ValidationError(
-            {
-                "financial_year": "The plan does not say its financial year; "
-                "enter it before importing."
-            }
-        )
-    published = data.get("published")
-    plan = Plan(
-        partnership=partnership,
-        financial_year=year,
-        title=data.get("title") or f"Treatment plan {year}",
-        partnership_name_text=data.get("partnership") or "",
-        published_on=date.fromisoformat(published) if published else None,
-        source_name=source_name[:255],
-    )
-    plan.full_clean()
-    plan._history_user = actor  # type: ignore[attr-defined]
-    plan.save()
-    counts = _build(actor, partnership, data, plan)
-    audit.record(
-        actor=actor,
-        partnership=partnership,
-        action="plan.import",
-        obj=plan,
-        changes={"source": [None, source_name], **{k: [None, v] for k, v in counts.items()}},
-    )
-    return plan
 
 
 def plan_import_stage(
